@@ -1,0 +1,40 @@
+"""Every setting of yrdq, read from ``YRDQ_*`` environment variables or a ``.env`` file.
+
+Each field's description is the documentation: the README's settings table is
+generated from it and a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YRDQ_", env_file=".env", extra="ignore")
+
+    store: Literal["networkx", "neo4j"] = Field(
+        "networkx", description="Which store holds the graph: the embedded `networkx` store or a `neo4j` server."
+    )
+    data_dir: Path = Field(
+        Path.home() / ".local" / "share" / "yrdq",
+        description="Folder of the embedded store (the graph file and its vectors).",
+    )
+    neo4j_uri: str = Field("bolt://localhost:7687", description="Bolt URI of the Neo4j server (`neo4j+s://…` for Aura).")
+    neo4j_user: str = Field("neo4j", description="Neo4j user name.")
+    neo4j_password: str = Field("", description="Neo4j password.")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    as_of: str = Field(
+        "",
+        description="Date (YYYY-MM-DD) at which accreditations must be valid when no date is given in a request; "
+        "empty means the snapshot date of the loaded data, or today when the data has none.",
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
