@@ -58,6 +58,11 @@ class Rel(StrEnum):
     ADDRESSES = "ADDRESSES"  # TestItem → Hazard
     HAS_HAZARD = "HAS_HAZARD"  # Product → Hazard
     SUPERSEDES = "SUPERSEDES"  # Standard(newer) → Standard(older)
+    SAMPLED_PRODUCT = "SAMPLED_PRODUCT"  # Sampling → Product
+    PRODUCED_BY = "PRODUCED_BY"  # Sampling → Enterprise (the producer)
+    TESTED_BY = "TESTED_BY"  # Sampling → Lab (the testing institution)
+    JUDGED_BY = "JUDGED_BY"  # Sampling → Standard (judged against)
+    ORGANISED_IN = "ORGANISED_IN"  # Sampling → Region (province of the organising authority)
 
 
 Props = Mapping[str, Any]
@@ -136,6 +141,7 @@ class Category(Record):
     KIND: ClassVar[Kind] = Kind.CATEGORY
     name: str = ""
     name_en: str = ""
+    keywords: tuple[str, ...] = ()  # words that place a product name into this category
 
 
 @dataclass(frozen=True)
@@ -239,9 +245,46 @@ class Expert(Record):
     contact_email: str = ""
 
 
+@dataclass(frozen=True)
+class Sampling(Record):
+    """One sampled batch (抽检批次) and its result; ``id`` is a hash of the normalised batch key.
+
+    Failed test items are parallel lists (Neo4j stores lists of scalars only):
+    ``failed_items[i]`` was measured ``failed_values[i]`` against ``failed_limits[i]`` in ``failed_units[i]``.
+    """
+
+    KIND: ClassVar[Kind] = Kind.SAMPLING
+    date: str = ""  # sampling date; the notice date when the source gives none
+    level: str = ""  # national | provincial | city | county | "" (unknown)
+    authority: str = ""  # organising authority as published
+    province: str = ""  # province of the authority ("" for national)
+    product_name: str = ""
+    product: str = ""  # Product id when linked to the catalogue
+    category_path: tuple[str, ...] = ()  # e.g. ("豆及豆制品", "非发酵豆制品")
+    producer_name: str = ""
+    credit_code: str = ""  # producer's unified social credit code
+    producer: str = ""  # Enterprise id
+    seller: str = ""  # sampled seller (被抽样单位)
+    trademark: str = ""
+    model: str = ""  # specification / model (规格型号)
+    production_date: str = ""
+    batch_no: str = ""
+    standards: tuple[str, ...] = ()  # standard numbers judged against
+    institution: str = ""  # testing institution as written
+    result: str = ""  # pass | fail
+    failed_items: tuple[str, ...] = ()
+    failed_values: tuple[str, ...] = ()
+    failed_limits: tuple[str, ...] = ()
+    failed_units: tuple[str, ...] = ()
+    notice: str = ""  # the notice it was published in
+    notice_date: str = ""
+    source: str = ""  # where the record comes from; "synthetic" for generated data
+    synthetic: bool = False
+
+
 CONTACT_FIELDS = ("contact_phone", "contact_email")
 
 RECORD_TYPES: dict[Kind, type[Record]] = {
     cls.KIND: cls
-    for cls in (Region, Category, Product, Standard, TestItem, Hazard, Enterprise, Lab, Scope, Expert)
+    for cls in (Region, Category, Product, Standard, TestItem, Hazard, Enterprise, Lab, Scope, Expert, Sampling)
 }
