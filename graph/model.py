@@ -151,7 +151,7 @@ class Product(Record):
     name_en: str = ""
     aliases: tuple[str, ...] = ()
     category: str = ""  # Category id
-    source: str = ""  # catalogue | cnas-object
+    sources: tuple[str, ...] = ()  # catalogue | cnas-object | …
 
 
 @dataclass(frozen=True)

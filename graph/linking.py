@@ -1,0 +1,301 @@
+"""Free-text topic → the products, test items, standards, hazards and categories it names.
+
+Lexical linking, in four steps, each recorded in the link's ``via``:
+
+1. ``number`` — standard numbers typed in any written form (``GB2811－2019``,
+   ``gb 2811``) link to that edition, or to every edition of the base number.
+2. ``synonym`` — the synonym table (data, loaded with the catalogue) rewrites
+   what users type (电瓶车, 头盔, overheating) into catalogue words.
+3. ``name`` / ``alias`` — every name is scored by how much of it the topic
+   covers: character bigrams weighted by their rarity (so 试验, 检验 count for
+   little), English names by words.  A product whose name contains a matched
+   product's name (压力容器 → 压力容器-超高压容器) is linked as ``narrower``.
+4. ``hazard`` — a linked hazard brings the test items that address it (起火 →
+   温升), which is how a colloquial topic reaches the test items.
+
+>>> from graph.model import Product, TestItem
+>>> from graph.nx_store import NetworkxStore
+>>> store = NetworkxStore(None)
+>>> store.write([Product("压力容器", "压力容器").to_node(), TestItem("定期检验", "定期检验").to_node()], [])
+>>> links = TopicLinker.from_store(store).link("压力容器 定期检验")
+>>> [(l.kind.value, l.id, l.via) for l in links.links]
+[('Product', '压力容器', 'name'), ('TestItem', '定期检验', 'name')]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import jieba
+
+from graph.model import Kind, Node, Rel
+from graph.store import GraphStore, Linked
+from loaders.standard_numbers import parse_standard_cell
+
+LINK_THRESHOLD = 0.6  # least share of a name the topic must cover
+NARROWER_SCORE = 0.7  # a product whose name contains a matched product's name
+HAZARD_ITEM_FACTOR = 0.8  # items reached through a hazard
+SHORTER_FACTOR = 0.6  # a matched product contained in a longer matched one (电动自行车 in 电动自行车充电器)
+MAX_PER_KIND = 25
+LINKED_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD, Kind.CATEGORY)
+
+_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.\-/']*")
+_NUMBER_LIKE = re.compile(r"[A-Za-z]{1,6}\s*/?\s*[A-Za-z]{0,3}\s*\d[\d.\s]*(?:[-－—:：]\s*\d{2,4})?")
+
+
+def fold(text: str) -> str:
+    """Width-folded, lower-case text without whitespace between CJK characters.
+
+    >>> fold("ＧＢ 电动 自行车  Charger")
+    'gb 电动自行车 charger'
+    """
+    t = unicodedata.normalize("NFKC", text).lower()
+    t = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def bigrams(text: str) -> list[str]:
+    cjk = re.sub(r"[\x00-\x7f]+", " ", text)
+    grams = []
+    for run in cjk.split():
+        grams += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+    return grams
+
+
+def words(text: str) -> list[str]:
+    return [w.rstrip("'s").rstrip("s") if len(w) > 3 else w for w in _ASCII_WORD.findall(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One node the topic links to, and why."""
+
+    kind: Kind
+    id: str
+    name: str
+    score: float
+    via: str  # number | synonym | name | alias | narrower | hazard | semantic
+    matched: str  # the words of the topic (or the synonym) that produced the link
+
+
+@dataclass
+class TopicLinks:
+    topic: str
+    links: list[Link] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+
+    def weights(self) -> dict[tuple[Kind, str], float]:
+        return {(l.kind, l.id): l.score for l in self.links}
+
+    def linked(self) -> Linked:
+        by: dict[Kind, set[str]] = defaultdict(set)
+        for l in self.links:
+            by[l.kind].add(l.id)
+        return Linked(
+            products=frozenset(by[Kind.PRODUCT]),
+            items=frozenset(by[Kind.TEST_ITEM]),
+            standards=frozenset(by[Kind.STANDARD]),
+            categories=frozenset(by[Kind.CATEGORY]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Surface:
+    kind: Kind
+    id: str
+    text: str  # folded
+    via: str  # name | alias
+
+
+class TopicLinker:
+    """Links topics against the vocabulary of one graph; build it once per loaded graph."""
+
+    def __init__(
+        self,
+        nodes: list[Node],
+        synonyms: dict[str, list[str]],
+        hazard_items: dict[str, list[str]],
+    ) -> None:
+        self.names = {(n.kind, n.id): n.name for n in nodes}
+        self.synonyms = {fold(k): [fold(v) for v in vs] for k, vs in synonyms.items()}
+        self.hazard_items = hazard_items
+        self.surfaces: list[_Surface] = []
+        self.editions: dict[str, list[str]] = defaultdict(list)  # base number → standard ids
+        self.standard_ids: set[str] = set()
+        for n in nodes:
+            self._add_surfaces(n)
+        self.by_gram: dict[str, list[int]] = defaultdict(list)
+        self.by_word: dict[str, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.surfaces):
+            for g in set(bigrams(s.text)):
+                self.by_gram[g].append(i)
+            for w in set(words(s.text)):
+                self.by_word[w].append(i)
+        n_surf = max(len(self.surfaces), 1)
+        self.idf = {g: math.log(1 + n_surf / len(ix)) for g, ix in self.by_gram.items()}
+        self.widf = {w: math.log(1 + n_surf / len(ix)) for w, ix in self.by_word.items()}
+        self.tokenizer = jieba.Tokenizer()
+        for s in self.surfaces:
+            if s.kind in (Kind.PRODUCT, Kind.TEST_ITEM, Kind.HAZARD) and not s.text.isascii():
+                self.tokenizer.add_word(s.text, freq=2000)
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> TopicLinker:
+        nodes = [n for kind in LINKED_KINDS for n in store.nodes(kind)]
+        synonyms = json.loads(store.meta().get("synonyms", "{}"))
+        hazard_items: dict[str, list[str]] = defaultdict(list)
+        for e in store.edges(Rel.ADDRESSES):
+            hazard_items[e.dst[1]].append(e.src[1])
+        return cls(nodes, synonyms, {h: sorted(items) for h, items in hazard_items.items()})
+
+    def _add_surfaces(self, n: Node) -> None:
+        p = n.props
+        if n.kind == Kind.STANDARD:
+            if p.get("kind") != "method":
+                self.standard_ids.add(n.id)
+                self.editions[fold(p.get("base_number", n.id))].append(n.id)
+            if p.get("title"):
+                self.surfaces.append(_Surface(n.kind, n.id, fold(p["title"]), "name"))
+            return
+        for text, via in [(p.get("name", n.id), "name"), (p.get("name_en", ""), "name")] + [
+            (a, "alias") for a in p.get("aliases", [])
+        ]:
+            if text and fold(text):
+                self.surfaces.append(_Surface(n.kind, n.id, fold(text), via))
+
+    # -- linking -----------------------------------------------------------
+    def link(self, topic: str) -> TopicLinks:
+        q = fold(topic)
+        found: dict[tuple[Kind, str], Link] = {}
+
+        def keep(link: Link) -> None:
+            old = found.get((link.kind, link.id))
+            if old is None or link.score > old.score:
+                found[(link.kind, link.id)] = link
+
+        for link in self._numbers(topic):
+            keep(link)
+        texts = [(q, "")] + [(canon, term) for term, canon in self._synonym_hits(q)]
+        for text, term in texts:
+            for link in self._names(text, term):
+                keep(link)
+        self._narrower(found, keep)
+        self._shorter(found)
+        for link in list(found.values()):
+            if link.kind == Kind.HAZARD:
+                for item in self.hazard_items.get(link.id, []):
+                    keep(Link(Kind.TEST_ITEM, item, self.names.get((Kind.TEST_ITEM, item), item),
+                              round(link.score * HAZARD_ITEM_FACTOR, 4), "hazard", link.name))  # fmt: skip
+        links = self._top(found.values())
+        suggestions = [] if links else self.suggest(q)
+        return TopicLinks(topic, links, suggestions)
+
+    def _numbers(self, topic: str) -> list[Link]:
+        links = []
+        for m in _NUMBER_LIKE.finditer(unicodedata.normalize("NFKC", topic)):
+            for ref in parse_standard_cell(m.group(0)):
+                if ref.kind == "method":
+                    continue
+                if ref.number in self.standard_ids:
+                    links.append(Link(Kind.STANDARD, ref.number, ref.number, 1.0, "number", m.group(0).strip()))
+                for sid in self.editions.get(fold(ref.base), []) if ref.year is None else []:
+                    links.append(Link(Kind.STANDARD, sid, sid, 1.0, "number", m.group(0).strip()))
+        return links
+
+    def _synonym_hits(self, q: str) -> list[tuple[str, str]]:
+        """(canonical, term) for every synonym term the topic contains."""
+        qwords = set(words(q))
+        hits = []
+        for term, canons in self.synonyms.items():
+            if (term.isascii() and set(words(term)) <= qwords and words(term)) or (not term.isascii() and term in q):
+                hits += [(c, term) for c in canons]
+        return hits
+
+    def _names(self, text: str, term: str) -> list[Link]:
+        qgrams, qwords = set(bigrams(text)), set(words(text))
+        candidates = {i for g in qgrams for i in self.by_gram.get(g, ())} | {
+            i for w in qwords for i in self.by_word.get(w, ())
+        }
+        links = []
+        for i in candidates:
+            s = self.surfaces[i]
+            score = self._cover(s.text, text, qgrams, qwords)
+            if score >= LINK_THRESHOLD:
+                via = "synonym" if term else s.via
+                matched = term or self._matched_words(s.text, text)
+                links.append(Link(s.kind, s.id, self.names.get((s.kind, s.id), s.id), round(score, 4), via, matched))
+        return links
+
+    def _cover(self, name: str, text: str, qgrams: set[str], qwords: set[str]) -> float:
+        """IDF-weighted share of the name's bigrams (and English words) found in the text."""
+        if name in text:
+            return 1.0
+        total = found = 0.0
+        for g in set(bigrams(name)):
+            w = self.idf.get(g, 1.0)
+            total += w
+            found += w if g in qgrams else 0.0
+        for wd in set(words(name)):
+            w = self.widf.get(wd, 1.0)
+            total += w
+            found += w if wd in qwords else 0.0
+        return found / total if total else 0.0
+
+    def _matched_words(self, name: str, text: str) -> str:
+        """The topic's words (jieba tokens) that overlap the name, for the explanation."""
+        grams = set(bigrams(name)) | set(words(name))
+        toks = [t.strip() for t in self.tokenizer.cut_for_search(text) if t.strip()]
+        hit = [t for t in toks if t in name or set(bigrams(t)) & grams or (t.isascii() and t in grams)]
+        longest = [t for t in hit if not any(t != o and t in o for o in hit)]
+        return " ".join(dict.fromkeys(longest)) or name
+
+    def _narrower(self, found: dict[tuple[Kind, str], Link], keep) -> None:
+        matched = [l for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0 and len(fold(l.name)) >= 2]
+        if not matched:
+            return
+        for s in self.surfaces:
+            if s.kind != Kind.PRODUCT or (s.kind, s.id) in found:
+                continue
+            for m in matched:
+                if fold(m.name) in s.text:
+                    keep(Link(Kind.PRODUCT, s.id, self.names[(s.kind, s.id)], NARROWER_SCORE, "narrower", m.name))
+                    break
+
+    @staticmethod
+    def _shorter(found: dict[tuple[Kind, str], Link]) -> None:
+        full = [l for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0 and l.via != "narrower"]
+        for l in full:
+            if any(o is not l and fold(l.name) in fold(o.name) and fold(l.name) != fold(o.name) for o in full):
+                found[(l.kind, l.id)] = Link(l.kind, l.id, l.name, round(l.score * SHORTER_FACTOR, 4), l.via, l.matched)
+
+    @staticmethod
+    def _top(links) -> list[Link]:
+        by_kind: dict[Kind, list[Link]] = defaultdict(list)
+        for l in links:
+            by_kind[l.kind].append(l)
+        out: list[Link] = []
+        for kind in LINKED_KINDS:
+            ranked = sorted(by_kind[kind], key=lambda l: (-l.score, len(l.name), l.id))
+            out += ranked[:MAX_PER_KIND]
+        return out
+
+    def suggest(self, q: str, k: int = 5) -> list[str]:
+        """Names that share the most with a topic that linked to nothing."""
+        qgrams, qwords = set(bigrams(q)), set(words(q))
+        scored: dict[str, float] = {}
+        for g in qgrams:
+            for i in self.by_gram.get(g, ()):
+                s = self.surfaces[i]
+                name = self.names.get((s.kind, s.id), s.id)
+                scored[name] = max(scored.get(name, 0.0), self._cover(s.text, q, qgrams, qwords))
+        for w in qwords:
+            for i in self.by_word.get(w, ()):
+                s = self.surfaces[i]
+                name = self.names.get((s.kind, s.id), s.id)
+                scored[name] = max(scored.get(name, 0.0), self._cover(s.text, q, qgrams, qwords))
+        return [n for n, _ in sorted(scored.items(), key=lambda x: (-x[1], len(x[0]), x[0]))[:k]]

@@ -1,0 +1,273 @@
+"""Rank institutions and experts for a topic; one ranking for both stores.
+
+Each store only *retrieves* candidate scope lines and specialties for the linked
+nodes (:meth:`GraphStore.scope_hits`, :meth:`GraphStore.specialty_hits`); the
+ranking below is the same Python for both, so their answers are identical.
+
+Tiers, from the most direct (the issue's "exact item and standard > same
+product > same category"):
+
+========  =====================================================================
+exact     the line covers a linked product *and* a linked item or standard, or
+          a standard the topic names by number
+product   the line covers a linked product
+item      the line covers a linked item or standard, on another product
+category  the line covers another product of a linked product's category
+========  =====================================================================
+
+A hit's score is ``tier base + 5 × link weight + breadth bonus``; tier bases are
+10 apart and the rest stays below 10, so a hit never outranks a higher tier.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from graph.linking import TopicLinker
+from graph.model import Kind, Node
+from graph.results import ExpertMatch, LabMatch, MatchResult, ScopeEvidence, SpecialtyEvidence
+from graph.store import GraphStore, Linked, ScopeHit, SpecialtyHit
+from loaders.names import name_key, org_key
+from loaders.regions import YRD_PROVINCES, province_of
+
+TIER_BASE = {"exact": 30.0, "product": 20.0, "item": 10.0, "category": 0.0}
+WEIGHT_SCALE = 5.0
+MAX_BONUS = 4.0  # breadth bonus cap: more qualifying lines, more matched targets
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    topic: str
+    province: str = ""
+    city: str = ""
+    exclude_province: str = ""
+    as_of: str = ""  # YYYY-MM-DD; empty: the matcher's default
+    top_k: int = 10
+    parties: tuple[str, ...] = ()  # enterprises / institutions named in the request (conflict check)
+    max_evidence: int = 5
+
+
+@dataclass
+class _Weights:
+    w: dict[tuple[Kind, str], float]
+    numbered: set[str] = field(default_factory=set)  # standards the topic names by number
+
+    def best(self, kind: Kind, ids: tuple[str, ...]) -> tuple[float, list[str]]:
+        hits = [(self.w[(kind, i)], i) for i in ids if (kind, i) in self.w]
+        return (max(h[0] for h in hits), [i for _, i in hits]) if hits else (0.0, [])
+
+
+def _bonus(n: int) -> float:
+    return min(MAX_BONUS, math.log2(n)) if n > 1 else 0.0
+
+
+def _valid(props: dict, as_of: str) -> bool:
+    start, end = props.get("valid_from", ""), props.get("valid_to", "")
+    return (not start or start <= as_of) and (not end or as_of <= end)
+
+
+class Matcher:
+    """Links a topic and ranks the store's candidates for it."""
+
+    def __init__(self, store: GraphStore, linker: TopicLinker | None = None, default_as_of: str = "") -> None:
+        self.store = store
+        self.linker = linker or TopicLinker.from_store(store)
+        self.default_as_of = default_as_of or store.meta().get("snapshot", "") or date.today().isoformat()
+        self.product_category = {p.id: p.props.get("category", "") for p in store.nodes(Kind.PRODUCT)}
+
+    # -- public ------------------------------------------------------------
+    def match(self, q: MatchQuery, labs: bool = True, experts: bool = True) -> MatchResult:
+        as_of = q.as_of or self.default_as_of
+        topic_links = self.linker.link(q.topic)
+        result = MatchResult(q.topic, as_of, topic_links.links, suggestions=topic_links.suggestions)
+        if not topic_links.links:
+            result.reason = "主题未关联到任何产品、检验项目、标准或危害 (the topic links to nothing in the graph)"
+            return result
+        weights = _Weights(topic_links.weights(), {l.id for l in topic_links.links if l.via == "number"})
+        linked = topic_links.linked()
+        widened = self._widened(linked, weights)
+        if labs:
+            result.labs = self._rank_labs(q, as_of, linked, widened, weights)
+        if experts:
+            result.experts = self._rank_experts(q, as_of, linked, widened, weights)
+        if (labs and not result.labs) or (experts and not result.experts):
+            result.reason = self._empty_reason(q, as_of, labs and not result.labs)
+        return result
+
+    def instructors(self, q: MatchQuery, home_province: str) -> MatchResult:
+        """Experts for the topic from the other provinces of the region."""
+        home = province_of(home_province) or home_province
+        result = self.match(replace(q, exclude_province=home), labs=False)
+        result.experts = [e for e in result.experts if e.province in YRD_PROVINCES]
+        if not result.experts and not result.reason:
+            result.reason = f"长三角其他省市没有该主题的专家 (no expert for this topic outside {home} in the region)"
+        return result
+
+    # -- retrieval with the category fallback -------------------------------
+    def _widened(self, linked: Linked, weights: _Weights) -> Linked | None:
+        """The linked set plus the categories of its products, for the category tier."""
+        cats = {self.product_category.get(p, "") for p in linked.products} - {""} - linked.categories
+        if not cats:
+            return None
+        for c in cats:
+            weights.w.setdefault((Kind.CATEGORY, c), 1.0)
+        return Linked(categories=frozenset(cats))
+
+    def _place_ok(self, q: MatchQuery, node: Node) -> bool:
+        prov, city = node.props.get("province", ""), node.props.get("city", "")
+        if q.province and prov != (province_of(q.province) or q.province):
+            return False
+        if q.exclude_province and prov == (province_of(q.exclude_province) or q.exclude_province):
+            return False
+        return not q.city or name_key(q.city).rstrip("市") == name_key(city).rstrip("市")
+
+    # -- labs ----------------------------------------------------------------
+    def _rank_labs(
+        self, q: MatchQuery, as_of: str, linked: Linked, widened: Linked | None, weights: _Weights
+    ) -> list[LabMatch]:
+        hits = self.store.scope_hits(linked)
+        ranked = self._labs_from(hits, q, as_of, weights)
+        if len(ranked) < q.top_k and widened is not None:
+            seen = {h.scope.id for h in hits}
+            extra = [h for h in self.store.scope_hits(widened) if h.scope.id not in seen]
+            ranked = self._labs_from(hits + extra, q, as_of, weights)
+        return ranked[: q.top_k]
+
+    def _line(self, hit: ScopeHit, weights: _Weights) -> ScopeEvidence | None:
+        wp, ps = weights.best(Kind.PRODUCT, hit.products)
+        wi, items = weights.best(Kind.TEST_ITEM, hit.items)
+        ws, stds = weights.best(Kind.STANDARD, hit.standards)
+        wc, cats = weights.best(Kind.CATEGORY, hit.categories)
+        numbered = any(s in weights.numbered for s in stds)
+        if (wp and (wi or ws)) or numbered:
+            tier, w = "exact", (max(wp, wi, ws) if numbered else (wp + max(wi, ws)) / 2)
+        elif wp:
+            tier, w = "product", wp
+        elif wi or ws:
+            tier, w = "item", max(wi, ws)
+        elif wc:
+            tier, w = "category", wc
+        else:
+            return None
+        names = [self.linker.names.get((k, i), i) for k, ids in
+                 ((Kind.PRODUCT, ps), (Kind.TEST_ITEM, items), (Kind.STANDARD, stds), (Kind.CATEGORY, cats)) for i in ids]  # fmt: skip
+        s = hit.scope.props
+        return ScopeEvidence(
+            hit.scope.id, s.get("object", ""), s.get("item", ""), s.get("standard_title", ""), s.get("method", ""),
+            s.get("limits", ""), s.get("valid_to", ""), tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4),
+            tuple(sorted(set(names))),
+        )  # fmt: skip
+
+    def _labs_from(self, hits: list[ScopeHit], q: MatchQuery, as_of: str, weights: _Weights) -> list[LabMatch]:
+        by_lab: dict[str, list[ScopeEvidence]] = defaultdict(list)
+        labs: dict[str, Node] = {}
+        for hit in hits:
+            lab = hit.lab
+            if not _valid(lab.props, as_of) or not _valid(hit.scope.props, as_of) or not self._place_ok(q, lab):
+                continue
+            if self._suspended(lab, hit.scope):
+                continue
+            ev = self._line(hit, weights)
+            if ev is not None:
+                by_lab[lab.id].append(ev)
+                labs[lab.id] = lab
+        out = []
+        for lab_id, evs in by_lab.items():
+            evs.sort(key=lambda e: (-e.score, e.object, e.item, e.method, e.scope_id))
+            best = evs[0]
+            same_tier = sum(1 for e in evs if e.tier == best.tier)
+            p = labs[lab_id].props
+            out.append(
+                LabMatch(
+                    lab_id, p.get("name", lab_id), p.get("province", ""), p.get("city", ""),
+                    round(best.score + _bonus(same_tier), 4), best.tier, p.get("body_type", ""),
+                    p.get("valid_to", ""), tuple(evs[: q.max_evidence]), len(evs),
+                )  # fmt: skip
+            )
+        out.sort(key=lambda m: (-m.score, m.name, m.id))
+        return out
+
+    @staticmethod
+    def _suspended(lab: Node, scope: Node) -> bool:
+        """A line whose object or item is among the lab's suspended items does not qualify."""
+        suspended = name_key(lab.props.get("suspended", ""))
+        if not suspended:
+            return False
+        return any(k and k in suspended for k in (name_key(scope.props.get("item", "")), name_key(scope.props.get("object", ""))))
+
+    # -- experts -------------------------------------------------------------
+    def _rank_experts(
+        self, q: MatchQuery, as_of: str, linked: Linked, widened: Linked | None, weights: _Weights
+    ) -> list[ExpertMatch]:
+        hits = self.store.specialty_hits(linked)
+        ranked = self._experts_from(hits, q, as_of, weights)
+        if len(ranked) < q.top_k and widened is not None:
+            seen = {(h.expert.id, h.target) for h in hits}
+            extra = [h for h in self.store.specialty_hits(widened) if (h.expert.id, h.target) not in seen]
+            ranked = self._experts_from(hits + extra, q, as_of, weights)
+        return ranked[: q.top_k]
+
+    def _experts_from(
+        self, hits: list[SpecialtyHit], q: MatchQuery, as_of: str, weights: _Weights
+    ) -> list[ExpertMatch]:
+        by_expert: dict[str, list[SpecialtyHit]] = defaultdict(list)
+        for h in hits:
+            valid_to = h.expert.props.get("valid_to", "")
+            if (not valid_to or as_of <= valid_to) and self._place_ok(q, h.expert):
+                by_expert[h.expert.id].append(h)
+        parties = {org_key(p): p for p in q.parties if org_key(p)}
+        out = []
+        for eid, hs in by_expert.items():
+            kinds: dict[Kind, float] = {}
+            evidence = []
+            for h in hs:
+                kind, tid = h.target
+                w = weights.w.get((kind, tid), 0.0)
+                if not w and kind == Kind.PRODUCT:
+                    kind, w = Kind.CATEGORY, max((weights.w.get((Kind.CATEGORY, c), 0.0) for c in h.categories), default=0.0)
+                if not w:
+                    continue
+                kinds[kind] = max(kinds.get(kind, 0.0), w)
+                tier = {Kind.PRODUCT: "product", Kind.CATEGORY: "category"}.get(kind, "item")
+                name = self.linker.names.get(h.target, tid)
+                evidence.append(SpecialtyEvidence(h.text, h.target[0].value, name, tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4)))
+            if not evidence:
+                continue
+            wp, wi = kinds.get(Kind.PRODUCT, 0.0), max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
+            if wp and wi:
+                tier, w = "exact", (wp + wi) / 2
+            elif wp:
+                tier, w = "product", wp
+            elif wi:
+                tier, w = "item", wi
+            else:
+                tier, w = "category", kinds.get(Kind.CATEGORY, 0.0)
+            evidence.sort(key=lambda e: (-e.score, e.target, e.text))
+            p = hs[0].expert.props
+            conflict = next((name for key, name in parties.items() if _same_org(key, p.get("affiliation_name", ""))), "")
+            out.append(
+                ExpertMatch(
+                    eid, p.get("name", eid), p.get("province", ""), p.get("city", ""),
+                    round(TIER_BASE[tier] + WEIGHT_SCALE * w + _bonus(len({e.target for e in evidence})), 4), tier,
+                    p.get("affiliation", ""), p.get("affiliation_name", ""), tuple(p.get("roles", [])),
+                    bool(conflict), f"任职于请求中列出的单位 {conflict} (affiliated with a named party)" if conflict else "",
+                    tuple(evidence[: q.max_evidence]),
+                )  # fmt: skip
+            )
+        out.sort(key=lambda m: (-m.score, m.name, m.id))
+        return out
+
+    def _empty_reason(self, q: MatchQuery, as_of: str, labs_empty: bool) -> str:
+        where = "、".join(x for x in (q.province, q.city) if x) or "长三角及全国"
+        what = "检验检测机构" if labs_empty else "专家"
+        return f"{where}没有在 {as_of} 有效认可、能力覆盖该主题的{what} (none valid on {as_of} covers the topic there)"
+
+
+def _same_org(party_key: str, affiliation: str) -> bool:
+    key = org_key(affiliation)
+    return bool(key) and (key == party_key or party_key in key or key in party_key)
+
+

@@ -1,0 +1,59 @@
+"""The nodes and edges one load produces, merged by identity before they reach a store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Edge, Kind, Node, Record, Rel, clean_props
+
+
+@dataclass
+class Batch:
+    """Nodes keyed by (kind, id), edges by (src, type, dst).
+
+    Adding a node that is already there fills in the properties it lacked and
+    unions list properties, so variants of one entity seen on several rows
+    become one node.
+
+    >>> b = Batch()
+    >>> b.add(Node(Kind.PRODUCT, "童车", {"name": "童车"}))
+    True
+    >>> b.add(Node(Kind.PRODUCT, "童车", {"aliases": ["婴儿车"]}))
+    False
+    >>> dict(b.nodes[(Kind.PRODUCT, "童车")].props)
+    {'name': '童车', 'aliases': ['婴儿车']}
+    """
+
+    nodes: dict[tuple[Kind, str], Node] = field(default_factory=dict)
+    edges: dict[tuple, Edge] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def add(self, node: Node | Record) -> bool:
+        """Add or merge a node; True when it is new to this batch."""
+        if isinstance(node, Record):
+            node = node.to_node()
+        old = self.nodes.get(node.key)
+        if old is None:
+            self.nodes[node.key] = node
+            return True
+        merged: dict[str, Any] = dict(old.props)
+        for k, v in node.props.items():
+            if k not in merged:
+                merged[k] = v
+            elif isinstance(v, list) and isinstance(merged[k], list):
+                merged[k] = merged[k] + [x for x in v if x not in merged[k]]
+        self.nodes[node.key] = Node(node.kind, node.id, merged)
+        return False
+
+    def link(self, src: tuple[Kind, str], rel: Rel, dst: tuple[Kind, str], **props: Any) -> None:
+        key = (src, rel, dst)
+        if key not in self.edges:
+            self.edges[key] = Edge(src, rel, dst, clean_props(props))
+
+    def update(self, other: Batch) -> None:
+        for n in other.nodes.values():
+            self.add(n)
+        for e in other.edges.values():
+            self.edges.setdefault(e.key, e)
+        self.meta.update(other.meta)
