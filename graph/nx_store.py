@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from graph.model import Edge, Kind, Node, Rel
-from graph.store import Linked, ScopeHit, SpecialtyHit, StoreError
+from graph.store import Linked, Neighbour, ScopeHit, SpecialtyHit, StoreError
 
 FILE_NAME = "graph.json.gz"
 FORMAT_VERSION = 1
@@ -125,6 +125,28 @@ class NetworkxStore:
             for s, d, k, a in g.edges(keys=True, data=True)
             if k == rel.value
         ]
+
+    def neighbours(self, kind: Kind, id: str, limit: int = 200) -> list[Neighbour]:
+        key = _key(kind, id)
+        if key not in self.g:
+            return []
+        out = [Neighbour(Rel(k), "out", self._node(d)) for _, d, k in self.g.out_edges(key, keys=True)]
+        out += [Neighbour(Rel(k), "in", self._node(s)) for s, _, k in self.g.in_edges(key, keys=True)]
+        out.sort(key=lambda n: (n.rel.value, n.direction, n.node.kind.value, n.node.id))
+        return out[:limit]
+
+    def search(self, text: str, kinds: Sequence[Kind], limit: int = 20) -> list[Node]:
+        needle = text.casefold()
+        hits = []
+        for _, a in self.g.nodes(data=True):
+            if a["kind"] not in kinds:
+                continue
+            p = a["props"]
+            fields = [a["id"], p.get("name", ""), p.get("title", ""), *p.get("aliases", [])]
+            if any(needle in str(f).casefold() for f in fields):
+                hits.append(Node(a["kind"], a["id"], p))
+        hits.sort(key=lambda n: (len(n.name), n.kind.value, n.id))
+        return hits[:limit]
 
     def count(self) -> dict[str, int]:
         counts: dict[str, int] = {}

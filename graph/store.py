@@ -42,6 +42,13 @@ class SpecialtyHit:
 
 
 @dataclass(frozen=True, slots=True)
+class Neighbour:
+    rel: Rel
+    direction: str  # "out": the entity → neighbour; "in": neighbour → the entity
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
 class Linked:
     """The node ids a topic links to, by kind; the input of every retrieval."""
 
@@ -70,6 +77,13 @@ class GraphStore(Protocol):
     def nodes(self, kind: Kind) -> list[Node]: ...
 
     def edges(self, rel: Rel) -> list[Edge]: ...
+
+    def neighbours(self, kind: Kind, id: str, limit: int = 200) -> list[Neighbour]:
+        """Nodes one relationship away, sorted by (rel, direction, kind, id), at most ``limit``."""
+
+    def search(self, text: str, kinds: Sequence[Kind], limit: int = 20) -> list[Node]:
+        """Nodes of the kinds whose id, name, title or an alias contains ``text`` (case-insensitive),
+        sorted by (length of name, kind, id)."""
 
     def count(self) -> dict[str, int]:
         """Number of nodes per kind and edges per type (kinds with none are omitted)."""
