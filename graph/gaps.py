@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from graph.model import Kind, Node, Rel
 from graph.store import GraphStore
-from loaders.regions import YRD_PROVINCES
+from loaders.regions import yrd_provinces
 
 SEVERITY = {
     "no_standard": 1.0,
@@ -179,18 +179,18 @@ def _state(s: Node, year: int, review_years: int, newer: dict[str, list[str]]) -
 
 def _capability(g: _Graph, p: Node, only_province: str) -> list[Gap]:
     have = g.provinces_of_product.get(p.id, {})
-    in_region = {prov for prov in have if prov in YRD_PROVINCES}
+    in_region = {prov for prov in have if prov in yrd_provinces()}
     catalogue = "catalogue" in p.props.get("sources", [])
     if not in_region and not catalogue:
         return []  # nothing to compare with: not a regional capability gap
     out = []
-    for prov in YRD_PROVINCES:
+    for prov in yrd_provinces():
         if prov in in_region or (only_province and prov != only_province):
             continue
         elsewhere = [f"{q}: {len(have[q])} 家" for q in sorted(in_region)]
         reason = (f"{prov}没有获认可可检验该产品的机构 (no accredited institution in {prov})"
                   + (f"；区域内其他省市: {', '.join(elsewhere)}" if elsewhere else "；长三角均无"))  # fmt: skip
-        share_missing = (len(YRD_PROVINCES) - len(in_region)) / len(YRD_PROVINCES)
+        share_missing = (len(yrd_provinces()) - len(in_region)) / len(yrd_provinces())
         out.append(_gap(g, "no_lab_in_province", p, prov, reason, tuple(sorted(in_region)), 0.5 + 0.5 * share_missing))
     return out
 

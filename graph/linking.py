@@ -25,6 +25,7 @@ Lexical linking, in four steps, each recorded in the link's ``via``:
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import unicodedata
@@ -32,6 +33,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for users
 
 from graph.model import Kind, Node, Rel
 from graph.store import GraphStore, Linked
@@ -57,6 +60,15 @@ def fold(text: str) -> str:
     t = unicodedata.normalize("NFKC", text).lower()
     t = re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+def fold_query(text: str) -> str:
+    """Like :func:`fold`, but the spaces a user typed between words are kept: they separate terms.
+
+    >>> fold_query("压力容器  定期检验")
+    '压力容器 定期检验'
+    """
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
 def bigrams(text: str) -> list[str]:
@@ -170,7 +182,7 @@ class TopicLinker:
 
     # -- linking -----------------------------------------------------------
     def link(self, topic: str) -> TopicLinks:
-        q = fold(topic)
+        q = fold_query(topic)
         found: dict[tuple[Kind, str], Link] = {}
 
         def keep(link: Link) -> None:
@@ -197,7 +209,7 @@ class TopicLinker:
 
     def _numbers(self, topic: str) -> list[Link]:
         links = []
-        for m in _NUMBER_LIKE.finditer(unicodedata.normalize("NFKC", topic)):
+        for m in _NUMBER_LIKE.finditer(unicodedata.normalize("NFKC", topic).upper()):
             for ref in parse_standard_cell(m.group(0)):
                 if ref.kind == "method":
                     continue

@@ -31,7 +31,7 @@ from graph.model import Kind, Node
 from graph.results import ExpertMatch, LabMatch, MatchResult, ScopeEvidence, SpecialtyEvidence
 from graph.store import GraphStore, Linked, ScopeHit, SpecialtyHit
 from loaders.names import name_key, org_key
-from loaders.regions import YRD_PROVINCES, province_of
+from loaders.regions import province_of, yrd_provinces
 
 TIER_BASE = {"exact": 30.0, "product": 20.0, "item": 10.0, "category": 0.0}
 WEIGHT_SCALE = 5.0
@@ -101,7 +101,7 @@ class Matcher:
         """Experts for the topic from the other provinces of the region."""
         home = province_of(home_province) or home_province
         result = self.match(replace(q, exclude_province=home), labs=False)
-        result.experts = [e for e in result.experts if e.province in YRD_PROVINCES]
+        result.experts = [e for e in result.experts if e.province in yrd_provinces()]
         if not result.experts and not result.reason:
             result.reason = f"长三角其他省市没有该主题的专家 (no expert for this topic outside {home} in the region)"
         return result

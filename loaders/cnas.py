@@ -24,7 +24,7 @@ from graph.model import Expert, Kind, Lab, Product, Rel, Scope, TestItem
 from loaders.batch import Batch
 from loaders.dates import parse_date, parse_period
 from loaders.names import name_key, normalise_name
-from loaders.regions import region_of_address
+from loaders.regions import region_id, region_of_address
 from loaders.report import FileReport, LoadReport, Progress
 from loaders.standard_numbers import parse_standard_title
 from loaders.standards import standard_nodes
@@ -42,7 +42,7 @@ _NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*\s*[.、．]?\s*")
 _ITEM_SPLIT = re.compile(r"[、，,；;]")
 _ALL_SCOPE = re.compile(r"全部|所有|全项目|认可的.*项目$")
 _FIELD_NOISE = re.compile(r"(的)?(检验|检测)?(项目|领域|范围|参数)$")
-MAX_ITEM_LEN = 20  # a longer fragment is a sentence, not an item name
+MAX_ITEM_LEN = 30  # a longer fragment is a sentence, not an item name
 
 
 def is_cnas(path: Path) -> bool:
@@ -97,7 +97,10 @@ class CnasLoader:
         self.aliases = product_aliases or {}
         self.batch = Batch()
         self.bodies: dict[str, _Body] = {}  # by name key of the body name
-        self.latest_start = ""  # latest accreditation start seen: a lower bound of the crawl date
+        # The latest accreditation start among complete records: a lower bound of when the disclosure
+        # was crawled, used as the default "as of" date (the source itself carries no date).
+        self.latest_start = ""
+        self.unparsed: dict[str, str] = {}  # method cells with no number → first file:line
 
     def load(self, folder: Path) -> Batch:
         parts = [(folder / p, t) for p, (_, t) in PARTS.items() if (folder / p).is_dir()] or [(folder, "inspection")]
@@ -114,6 +117,12 @@ class CnasLoader:
             self._signatories(part / "signatories.csv")
         if self.latest_start:
             self.batch.meta["snapshot"] = self.latest_start
+        if self.unparsed:
+            examples = "; ".join(f"{where} {cell!r}" for cell, where in list(self.unparsed.items())[:8])
+            self.report.notes.append(
+                f"{len(self.unparsed)} distinct 方法程序及编号 cells hold no standard or method number "
+                f"(lines kept, without a standard), e.g. {examples}"
+            )
         return self.batch
 
     # -- bodies ------------------------------------------------------------
@@ -130,11 +139,14 @@ class CnasLoader:
                 continue
             start, end = parse_date(row.get("认证开始时间", "")), parse_date(row.get("认证结束时间", ""))
             if end is None:
-                fr.reject(line, f"cannot read the accreditation end date {row.get('认证结束时间', '')!r}")
-                continue
+                # Kept (the scope lines still carry their own cycle), but said: validity can't be checked on the body.
+                self.report.notes.append(f"{path}:{line}: {lab_id} has no readable accreditation end date "
+                                         f"{row.get('认证结束时间', '')!r}")  # fmt: skip
+            elif start and start <= end:
+                self.latest_start = max(self.latest_start, start)
             province, city = region_of_address(row.get("单位地址", "")) or ("", "")
             lab = Lab(lab_id, normalise_name(name), normalise_name(row.get("报告/证书允许使用认可标识的其他名称", "")),
-                      body_type, row.get("机构特点", ""), start or "", end, row.get("暂停项目/参数", ""),
+                      body_type, row.get("机构特点", ""), start or "", end or "", row.get("暂停项目/参数", ""),
                       normalise_name(row.get("单位地址", "")), province, city, row.get("网站地址", ""))  # fmt: skip
             if not province:
                 self.report.notes.append(f"{path}:{line}: no province in the address of {lab_id}")
@@ -142,9 +154,8 @@ class CnasLoader:
             fr.loaded += 1
             fr.merged += not new
             self.bodies[name_key(name)] = _Body(lab)
-            self.latest_start = max(self.latest_start, start or "")
             if province:
-                region = f"{province}/{city}" if city else province
+                region = region_id(province, city)
                 self.batch.link((Kind.LAB, lab_id), Rel.IN_REGION, (Kind.REGION, region))
 
     def _body(self, fr: FileReport, line: int, row: dict[str, str]) -> _Body | None:
@@ -183,7 +194,7 @@ class CnasLoader:
             title = parse_standard_title(row.get("依据的检测标准", "")) if with_standards else ""
             standards = standard_nodes(method, title=title) if method else []
             if method and not standards:
-                self.report.notes.append(f"{path}:{line}: no standard or method number in {method!r}")
+                self.unparsed.setdefault(method, f"{path.name}:{line}")
             valid_from, valid_to = self._cycle(row, body)
             lab_id = body.lab.id
             scope_id = hashlib.sha1(
@@ -250,7 +261,7 @@ class CnasLoader:
             ekey = (Kind.EXPERT, pseudonym)
             self.batch.link(ekey, Rel.AFFILIATED_WITH, (Kind.LAB, lab.id))
             if lab.province:
-                region = f"{lab.province}/{lab.city}" if lab.city else lab.province
+                region = region_id(lab.province, lab.city)
                 self.batch.link(ekey, Rel.IN_REGION, (Kind.REGION, region))
             targets = specialty_targets(field_text, body.products, body.items)
             unlinked += not targets

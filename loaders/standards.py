@@ -20,8 +20,7 @@ def standard_nodes(cell: str, title: str = "") -> list[Node]:
     refs = parse_standard_cell(cell)
     nodes = []
     for ref in refs:
-        sid = ref.number if ref.kind != "method" else f"method:{ref.number}"
-        std = Standard(sid, ref.number, ref.base, ref.year, ref.kind, title if len(refs) == 1 else "")
+        std = Standard(ref.id, ref.number, ref.base, ref.year, ref.kind, title if len(refs) == 1 else "")
         nodes.append(std.to_node())
     return nodes
 

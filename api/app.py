@@ -1,0 +1,44 @@
+"""The FastAPI application: routers, and errors as 4xx answers with a reason."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.routes import entities, gaps, matching, meta
+from api.service import BadRequest, NotFound, Service
+from graph.settings import Settings, get_settings
+from graph.store import GraphStore, StoreError
+from graph.stores import open_store
+
+log = logging.getLogger("yrdq.api")
+
+
+def create_app(store: GraphStore | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="yrdq 长三角产品质量监管知识图谱",
+        description="为风险主题匹配检验检测机构与专家、发现标准缺口、共享抽检结果。"
+        " Matching of testing institutions and experts to risk topics, standards gaps and shared sampling results"
+        " for the Yangtze River Delta.",
+        version="0.1.0",
+    )
+    app.state.service = Service(store if store is not None else open_store(settings), settings)
+    for r in (matching.router, gaps.router, entities.router, meta.router):
+        app.include_router(r)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(_: Request, exc: BadRequest) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    @app.exception_handler(StoreError)
+    async def store_error(_: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": f"the graph store is unavailable: {exc}"})
+
+    return app
