@@ -209,6 +209,7 @@ class Lab(Record):
     province: str = ""
     city: str = ""
     website: str = ""
+    accreditation_no: str = ""  # one number may cover several sites, each a Lab of its own
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from graph.model import (
 from loaders.batch import Batch
 from loaders.dates import parse_date
 from loaders.names import name_key, normalise_name
-from loaders.regions import province_of, region_of_address
+from loaders.regions import province_of, region_id, region_of_address
 from loaders.report import FileReport, LoadReport
 from loaders.standards import standard_nodes
 from loaders.tables import TABLE_SUFFIXES, TableError, read_rows
@@ -223,7 +223,7 @@ def _place(row: dict[str, str]) -> tuple[str, str]:
 
 def _region_link(batch: Batch, key: tuple[Kind, str], province: str, city: str) -> None:
     if province:
-        batch.link(key, Rel.IN_REGION, (Kind.REGION, f"{province}/{city}" if city else province))
+        batch.link(key, Rel.IN_REGION, (Kind.REGION, region_id(province, city)))
 
 
 def _date(row: dict[str, str], col: str) -> str:
@@ -250,7 +250,7 @@ def _lab(row: dict[str, str], batch: Batch) -> bool:
     province, city = _place(row)
     lab = Lab(row["id"], normalise_name(row["name"]), row.get("alt_name", ""), row.get("body_type") or "laboratory",
               row.get("body_class", ""), _date(row, "valid_from"), _date(row, "valid_to"), row.get("suspended", ""),
-              row.get("address", ""), province, city, row.get("website", ""))  # fmt: skip
+              row.get("address", ""), province, city, row.get("website", ""), row.get("accreditation_no") or row["id"])  # fmt: skip
     new = batch.add(lab)
     _region_link(batch, lab.to_node().key, province, city)
     return new

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,7 +97,7 @@ class CnasLoader:
         self.report = report
         self.aliases = product_aliases or {}
         self.batch = Batch()
-        self.bodies: dict[str, _Body] = {}  # by name key of the body name
+        self.bodies: dict[str, dict[str, _Body]] = {}  # body type → normalised body name → body
         # The latest accreditation start among complete records: a lower bound of when the disclosure
         # was crawled, used as the default "as of" date (the source itself carries no date).
         self.latest_start = ""
@@ -108,13 +109,13 @@ class CnasLoader:
             self._bodies(part, body_type)
         for part, body_type in parts:
             if body_type == "inspection":
-                self._scope(part / "scope.csv", "检验对象", "检验项目名称", with_standards=True)
+                self._scope(part / "scope.csv", body_type, "检验对象", "检验项目名称", with_standards=True)
             elif body_type == "pt_provider":
                 for name in ("schemes.csv", "schemes_extra.csv"):
-                    self._scope(part / name, "样品名称", ("项目名称", "检验项目名称"), with_standards=False)
+                    self._scope(part / name, body_type, "样品名称", ("项目名称", "检验项目名称"), with_standards=False)
             else:
-                self._scope(part / "materials.csv", "名称", "成分特性名称", with_standards=False)
-            self._signatories(part / "signatories.csv")
+                self._scope(part / "materials.csv", body_type, "名称", "成分特性名称", with_standards=False)
+            self._signatories(part / "signatories.csv", body_type)
         if self.latest_start:
             self.batch.meta["snapshot"] = self.latest_start
         if self.unparsed:
@@ -131,12 +132,31 @@ class CnasLoader:
         if not path.exists():
             return
         fr = self.report.file(str(path))
-        for line, row in read_rows(path):
+        bodies = self.bodies.setdefault(body_type, {})
+        # A site is sometimes listed again under its group's number without an end date: the
+        # complete record (sorted first) is kept and the stale one counts as merged.
+        rows = sorted(read_rows(path), key=lambda r: not parse_date(r[1].get("认证结束时间", "")))
+        kept: list[tuple[int, dict[str, str], str, str]] = []
+        seen: dict[str, str] = {}  # body name → number
+        for line, row in rows:
             fr.read += 1
-            lab_id, name = row.get("注册编号", ""), row.get("机构名称", "")
-            if not lab_id or not name:
+            number, name = row.get("注册编号", ""), normalise_name(row.get("机构名称", ""))
+            if not number or not name:
                 fr.reject(line, "missing 注册编号 or 机构名称")
-                continue
+            elif name in seen:
+                fr.merged += 1
+                if seen[name] != number:
+                    self.report.notes.append(f"{path}:{line}: {name} listed again under {number}; kept {seen[name]}")
+            else:
+                seen[name] = number
+                kept.append((line, row, number, name))
+        # One number listed with several names is one accreditation at several sites (a group's head
+        # office and its branches): each site is a lab of its own.
+        sites: dict[str, int] = defaultdict(int)
+        for _, _, number, _ in kept:
+            sites[number] += 1
+        for line, row, number, name in kept:
+            lab_id = number if sites[number] == 1 else f"{number}-{_short_hash(name)}"
             start, end = parse_date(row.get("认证开始时间", "")), parse_date(row.get("认证结束时间", ""))
             if end is None:
                 # Kept (the scope lines still carry their own cycle), but said: validity can't be checked on the body.
@@ -145,21 +165,20 @@ class CnasLoader:
             elif start and start <= end:
                 self.latest_start = max(self.latest_start, start)
             province, city = region_of_address(row.get("单位地址", "")) or ("", "")
-            lab = Lab(lab_id, normalise_name(name), normalise_name(row.get("报告/证书允许使用认可标识的其他名称", "")),
+            lab = Lab(lab_id, name, normalise_name(row.get("报告/证书允许使用认可标识的其他名称", "")),
                       body_type, row.get("机构特点", ""), start or "", end or "", row.get("暂停项目/参数", ""),
-                      normalise_name(row.get("单位地址", "")), province, city, row.get("网站地址", ""))  # fmt: skip
+                      normalise_name(row.get("单位地址", "")), province, city, row.get("网站地址", ""), number)  # fmt: skip
             if not province:
                 self.report.notes.append(f"{path}:{line}: no province in the address of {lab_id}")
-            new = self.batch.add(lab)
+            self.batch.add(lab)
             fr.loaded += 1
-            fr.merged += not new
-            self.bodies[name_key(name)] = _Body(lab)
+            bodies[name] = _Body(lab)
             if province:
-                region = region_id(province, city)
-                self.batch.link((Kind.LAB, lab_id), Rel.IN_REGION, (Kind.REGION, region))
+                self.batch.link((Kind.LAB, lab_id), Rel.IN_REGION, (Kind.REGION, region_id(province, city)))
 
-    def _body(self, fr: FileReport, line: int, row: dict[str, str]) -> _Body | None:
-        body = self.bodies.get(name_key(row.get("机构名称", "")))
+    def _body(self, fr: FileReport, line: int, row: dict[str, str], body_type: str) -> _Body | None:
+        """The body a scope or signatory row belongs to, by its name within the same part."""
+        body = self.bodies.get(body_type, {}).get(normalise_name(row.get("机构名称", "")))
         if body is None:
             fr.reject(line, f"unknown body {row.get('机构名称', '')!r} (not in the bodies file)")
         return body
@@ -173,7 +192,7 @@ class CnasLoader:
         return start or body.lab.valid_from, end or body.lab.valid_to
 
     # -- scope lines -------------------------------------------------------
-    def _scope(self, path: Path, object_col: str, item_cols: str | tuple[str, ...], with_standards: bool) -> None:
+    def _scope(self, path: Path, body_type: str, object_col: str, item_cols: str | tuple[str, ...], with_standards: bool) -> None:
         if not path.exists():
             return
         fr = self.report.file(str(path))
@@ -182,7 +201,7 @@ class CnasLoader:
         for line, row in read_rows(path):
             fr.read += 1
             progress.tick()
-            body = self._body(fr, line, row)
+            body = self._body(fr, line, row, body_type)
             if body is None:
                 continue
             obj_raw = row.get(object_col, "")
@@ -197,9 +216,7 @@ class CnasLoader:
                 self.unparsed.setdefault(method, f"{path.name}:{line}")
             valid_from, valid_to = self._cycle(row, body)
             lab_id = body.lab.id
-            scope_id = hashlib.sha1(
-                "\x1f".join((lab_id, name_key(obj_raw), name_key(item_raw), method, title)).encode()
-            ).hexdigest()[:16]
+            scope_id = _short_hash("\x1f".join((lab_id, name_key(obj_raw), name_key(item_raw), method, title)), 16)
             scope = Scope(scope_id, lab_id, normalise_name(obj_raw), normalise_name(item_raw), title,
                           normalise_name(method), normalise_name(row.get("说明", "")), row.get("分组名称", ""),
                           valid_from, valid_to, row.get("状态", ""))  # fmt: skip
@@ -236,14 +253,14 @@ class CnasLoader:
         return (Kind.PRODUCT, pid)
 
     # -- signatories → experts ---------------------------------------------
-    def _signatories(self, path: Path) -> None:
+    def _signatories(self, path: Path, body_type: str) -> None:
         if not path.exists():
             return
         fr = self.report.file(str(path))
         unlinked = 0
         for line, row in read_rows(path):
             fr.read += 1
-            body = self._body(fr, line, row)
+            body = self._body(fr, line, row, body_type)
             if body is None:
                 continue
             pseudonym = row.get("签字人编号", "")
@@ -269,6 +286,10 @@ class CnasLoader:
                 self.batch.link(ekey, Rel.SPECIALISES_IN, key, text=field_text)
         if unlinked:
             self.report.notes.append(f"{path}: {unlinked} signing fields name nothing in their body's scope")
+
+
+def _short_hash(text: str, n: int = 6) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:n]
 
 
 def synthetic_name(pseudonym: str) -> str:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from loaders.cnas import PARTS
-from loaders.names import name_key
+from loaders.names import normalise_name
 from loaders.regions import is_yrd, region_of_address
 from loaders.tables import detect_encoding
 
@@ -43,14 +43,14 @@ def make_demo(src: Path, dst: Path) -> dict[str, int]:
         header, rows = _read(folder / bodies_file)
         addr = header.index("单位地址")
         kept = [r for r in rows if is_yrd((region_of_address(r[addr]) or ("", ""))[0])]
-        names = {name_key(r[0]) for r in kept}
+        names = {normalise_name(r[0]) for r in kept}
         _write(dst / part / bodies_file, header, kept)
         counts[f"{part}/{bodies_file}"] = len(kept)
         for other in sorted(folder.glob("*.csv")):
             if other.name == bodies_file:
                 continue
             header, rows = _read(other)
-            sub = [r for r in rows if r and name_key(r[0]) in names]
+            sub = [r for r in rows if r and normalise_name(r[0]) in names]
             _write(dst / part / other.name, header, sub)
             counts[f"{part}/{other.name}"] = len(sub)
     return counts
