@@ -33,6 +33,35 @@ class Settings(BaseSettings):
         description="Date (YYYY-MM-DD) at which accreditations must be valid when no date is given in a request; "
         "empty means the snapshot date of the loaded data, or today when the data has none.",
     )
+    recognition_months: int = Field(
+        6, ge=1, description="Mutual recognition window in calendar months before the planned date, both ends included."
+    )
+    risk_period: Literal["year", "half", "quarter", "month"] = Field(
+        "year", description="Period of the failure-rate cells and of the rising-rate comparison."
+    )
+    risk_confidence: float = Field(
+        0.95, gt=0, lt=1, description="Confidence level of the Wilson intervals of failure rates."
+    )
+    risk_min_batches: int = Field(
+        10, ge=1,
+        description="Batches a product × province × period cell needs before its rate is compared; also the "
+        "size from which a source with no passed batch counts as failures-only and is left out of rates.",
+    )
+    risk_min_failures: int = Field(
+        2, ge=1, description="Failed batches a systemic, regional or rising-rate signal needs."
+    )
+    risk_alpha: float = Field(
+        0.05, gt=0, lt=1,
+        description="Significance of the one-sided Fisher exact tests of regional and rising-rate signals.",
+    )
+    risk_systemic_min_provinces: int = Field(
+        3, ge=1,
+        description="Provinces whose failure rate (Wilson lower bound) must exceed the regional baseline for a "
+        "systemic signal; they must also be more than half of the provinces with enough batches.",
+    )
+    risk_repeat_min_provinces: int = Field(
+        2, ge=2, description="Provinces a producer must have failed batches in to be a repeat offender."
+    )
     model: str = Field(
         "offline-e5-small",
         description="Sentence-embedding model of the semantic layer: `offline-e5-small` is multilingual-e5-small "
