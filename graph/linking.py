@@ -30,7 +30,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import jieba
 
@@ -71,6 +71,11 @@ def fold_query(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).lower()).strip()
 
 
+def _segments(q: str) -> list[str]:
+    """The parts of a query the user separated with spaces."""
+    return q.split()
+
+
 def bigrams(text: str) -> list[str]:
     cjk = re.sub(r"[\x00-\x7f]+", " ", text)
     grams = []
@@ -93,6 +98,7 @@ class Link:
     score: float
     via: str  # number | synonym | name | alias | narrower | hazard | semantic
     matched: str  # the words of the topic (or the synonym) that produced the link
+    surface: str = ""  # the name or alias that matched, folded
 
 
 @dataclass
@@ -192,12 +198,13 @@ class TopicLinker:
 
         for link in self._numbers(topic):
             keep(link)
-        texts = [(q, "")] + [(canon, term) for term, canon in self._synonym_hits(q)]
+        texts = [(q, "")] + self._synonym_hits(q)
         for text, term in texts:
             for link in self._names(text, term):
                 keep(link)
-        self._narrower(found, keep)
         self._shorter(found)
+        self._modifiers(found, q)
+        self._narrower(found, keep)
         for link in list(found.values()):
             if link.kind == Kind.HAZARD:
                 for item in self.hazard_items.get(link.id, []):
@@ -240,7 +247,7 @@ class TopicLinker:
             if score >= LINK_THRESHOLD:
                 via = "synonym" if term else s.via
                 matched = term or self._matched_words(s.text, text)
-                links.append(Link(s.kind, s.id, self.names.get((s.kind, s.id), s.id), round(score, 4), via, matched))
+                links.append(Link(s.kind, s.id, self.names.get((s.kind, s.id), s.id), round(score, 4), via, matched, s.text))
         return links
 
     def _cover(self, name: str, text: str, qgrams: set[str], qwords: set[str]) -> float:
@@ -280,10 +287,36 @@ class TopicLinker:
 
     @staticmethod
     def _shorter(found: dict[tuple[Kind, str], Link]) -> None:
-        full = [l for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0 and l.via != "narrower"]
+        """A full match inside a longer full match is the less specific reading: 电机 in 充电机,
+        电动自行车 in 电动自行车充电器, 性能 in 制动性能."""
+        full = [l for l in found.values() if l.kind in (Kind.PRODUCT, Kind.TEST_ITEM) and l.score >= 1.0 and l.surface]
         for l in full:
-            if any(o is not l and fold(l.name) in fold(o.name) and fold(l.name) != fold(o.name) for o in full):
-                found[(l.kind, l.id)] = Link(l.kind, l.id, l.name, round(l.score * SHORTER_FACTOR, 4), l.via, l.matched)
+            if not any(len(o.surface) > len(l.surface) and l.surface in o.surface for o in full):
+                continue
+            if l.kind == Kind.TEST_ITEM:  # 性能 in 制动性能, 安全 in 安全帽: a fragment, not a second item
+                del found[(l.kind, l.id)]
+            else:  # the product family still matters, below the product named
+                found[(l.kind, l.id)] = replace(l, score=round(l.score * SHORTER_FACTOR, 4))
+
+    @staticmethod
+    def _modifiers(found: dict[tuple[Kind, str], Link], q: str) -> None:
+        """In a compound the last product is the head, the ones before it modify it:
+        电瓶车充电机 is about the charger, not the e-bike."""
+        for segment in _segments(q):
+            spans = []
+            for l in found.values():
+                if l.kind != Kind.PRODUCT or l.score < 1.0:
+                    continue
+                word = l.matched if l.via == "synonym" else l.surface
+                at = segment.find(word) if word else -1
+                if at >= 0:
+                    spans.append((at, at + len(word), l))
+            if len(spans) < 2:
+                continue
+            head_start = max(start for start, _, _ in spans)
+            for start, end, l in spans:
+                if end <= head_start:
+                    found[(l.kind, l.id)] = replace(l, score=round(l.score * SHORTER_FACTOR, 4))
 
     @staticmethod
     def _top(links) -> list[Link]:
@@ -292,7 +325,7 @@ class TopicLinker:
             by_kind[l.kind].append(l)
         out: list[Link] = []
         for kind in LINKED_KINDS:
-            ranked = sorted(by_kind[kind], key=lambda l: (-l.score, len(l.name), l.id))
+            ranked = sorted(by_kind[kind], key=lambda l: (-l.score, -len(l.surface), len(l.name), l.id))
             out += ranked[:MAX_PER_KIND]
         return out
 

@@ -152,8 +152,10 @@ class Matcher:
             tier, w = "category", wc
         else:
             return None
-        names = [self.linker.names.get((k, i), i) for k, ids in
-                 ((Kind.PRODUCT, ps), (Kind.TEST_ITEM, items), (Kind.STANDARD, stds), (Kind.CATEGORY, cats)) for i in ids]  # fmt: skip
+        named = [(Kind.PRODUCT, ps), (Kind.TEST_ITEM, items), (Kind.STANDARD, stds)]
+        if tier == "category":
+            named.append((Kind.CATEGORY, cats))
+        names = [self.linker.names.get((k, i), i) for k, ids in named for i in ids]
         s = hit.scope.props
         return ScopeEvidence(
             hit.scope.id, s.get("object", ""), s.get("item", ""), s.get("standard_title", ""), s.get("method", ""),

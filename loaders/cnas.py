@@ -70,9 +70,13 @@ def item_names(raw: str) -> list[str]:
     ['数量', '外观', '包装']
     >>> item_names("温升")
     ['温升']
+    >>> item_names("品质检验      重量鉴定      取样")
+    ['品质检验', '重量鉴定', '取样']
     """
+    # Runs of spaces separate items too ("品质检验      重量鉴定      取样"); normalising would glue them.
+    parts = [normalise_name(p) for chunk in re.split(r"\s{2,}", raw.strip()) for p in _ITEM_SPLIT.split(chunk)]
+    parts = [p for p in parts if p]
     text = normalise_name(raw)
-    parts = [p.strip() for p in _ITEM_SPLIT.split(text) if p.strip()]
     if len(parts) > 1 and all(len(p) <= MAX_ITEM_LEN for p in parts):
         return parts
     return [text] if text else []

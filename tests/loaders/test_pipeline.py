@@ -1,0 +1,63 @@
+"""Loading into a store: idempotent, all or nothing, derived statuses and categories."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+
+from graph.model import Kind, Rel
+from graph.nx_store import NetworkxStore
+from loaders.pipeline import DEMO, load
+
+
+def _snapshot(folder):
+    with gzip.open(folder / "graph.json.gz", "rt", encoding="utf-8") as f:
+        doc = json.load(f)
+    return sorted(map(json.dumps, doc["nodes"])), sorted(map(json.dumps, doc["edges"])), doc["meta"]
+
+
+def test_loading_the_same_files_twice_changes_nothing(demo_dir, tmp_path):
+    shutil.copy(demo_dir / "graph.json.gz", tmp_path / "graph.json.gz")
+    before = _snapshot(tmp_path)
+    load([DEMO], NetworkxStore(tmp_path))  # the same files again
+    assert _snapshot(tmp_path) == before and before[2]["snapshot"] == "2019-04-24"
+
+
+def test_an_interrupted_write_leaves_the_previous_graph(tmp_path, monkeypatch):
+    store = NetworkxStore(tmp_path)
+    load([], store)
+    before = _snapshot(tmp_path)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # killed half-way through writing the file
+
+    monkeypatch.setattr("gzip.GzipFile.write", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.write([store.get(Kind.PRODUCT, "安全帽")], [])
+    monkeypatch.undo()
+    assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.glob(".graph-*"))  # no temporary file left behind
+    assert NetworkxStore(tmp_path).count() == store.count()
+
+
+def test_newer_edition_supersedes_older_and_catalogue_status_wins(demo_store):
+    old, new = demo_store.get(Kind.STANDARD, "GB 2811-2007"), demo_store.get(Kind.STANDARD, "GB 2811-2019")
+    assert (old.props["status"], new.props["status"]) == ("superseded", "current")
+    supersedes = {(e.src[1], e.dst[1]) for e in demo_store.edges(Rel.SUPERSEDES)}
+    assert ("GB 2811-2019", "GB 2811-2007") in supersedes
+
+
+def test_inspection_objects_are_placed_in_categories(demo_store):
+    pv = demo_store.get(Kind.PRODUCT, "压力容器")
+    assert pv.props["category"] == "C4"
+    placed = [p for p in demo_store.nodes(Kind.PRODUCT) if p.props.get("category")]
+    assert len(placed) / len(demo_store.nodes(Kind.PRODUCT)) > 0.95
+
+
+def test_catalogue_alias_joins_an_inspection_object_to_the_catalogue_product(demo_store):
+    charger = demo_store.get(Kind.PRODUCT, "电动自行车充电器")
+    assert "catalogue" in charger.props["sources"]
+    assert any(n.rel == Rel.COVERS_PRODUCT for n in demo_store.neighbours(Kind.PRODUCT, "电动自行车充电器"))
