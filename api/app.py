@@ -7,7 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import entities, gaps, matching, meta
+from api.routes import entities, gaps, matching, meta, sampling
 from api.service import BadRequest, NotFound, Service
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore, StoreError
@@ -26,7 +26,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
         version="0.1.0",
     )
     app.state.service = Service(store if store is not None else open_store(settings), settings)
-    for r in (matching.router, gaps.router, entities.router, meta.router):
+    for r in (matching.router, gaps.router, entities.router, meta.router, sampling.router):
         app.include_router(r)
 
     @app.exception_handler(NotFound)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from api import sampling_cli
 from api.deps import _province
 from api.schemas import GapsResponse, MatchResponse
 from api.service import BadRequest, NotFound, Service
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_gaps)
     s = sub.add_parser("stats", parents=[common, out], help="what the graph holds")
     s.set_defaults(func=cmd_stats)
+    sampling_cli.register(sub, common, out)
     return p
 
 

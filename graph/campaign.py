@@ -219,11 +219,12 @@ def plan_campaign(
     return CampaignPlan(pid, name, (start, end), standards, items, labs, experts, recs, topic, notes)
 
 
-def matcher_functions(store: GraphStore, top_k: int = 10) -> tuple[LabFinder, ExpertFinder]:
-    """``match_labs(topic, province=…)`` and ``match_experts(topic)`` over the lead's matcher."""
+def matcher_functions(store: GraphStore, top_k: int = 10, matcher=None) -> tuple[LabFinder, ExpertFinder]:
+    """``match_labs(topic, province=…)`` and ``match_experts(topic)`` over :class:`graph.matching.Matcher`
+    (``matcher``, or a new one on ``store``)."""
     from graph.matching import Matcher, MatchQuery
 
-    matcher = Matcher(store)
+    matcher = matcher or Matcher(store)
 
     def match_labs(topic: str, province: str = "") -> list:
         return matcher.match(MatchQuery(topic, province=province, top_k=top_k), experts=False).labs

@@ -420,7 +420,8 @@ def repeat_offenders(records: Sequence[Sampling], th: RiskThresholds) -> list[Si
         provinces = sorted({r.province for r in recs})
         if len(provinces) < th.repeat_min_provinces:
             continue
-        name = Counter(r.producer_name for r in recs).most_common(1)[0][0]
+        # the spelling seen most often; on a tie the longest (the full registered name)
+        name = max(Counter(r.producer_name for r in recs).items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         items = sorted({i for r in recs for i in r.failed_items})
         products = sorted({product_of(r) for r in recs})
         out.append(Signal(

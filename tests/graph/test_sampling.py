@@ -92,3 +92,12 @@ def test_an_enterprise_already_in_the_graph_is_linked_but_never_rewritten(catalo
     catalogue_store.write([known.to_node()], [])
     write_samplings(catalogue_store, [WIRE])
     assert catalogue_store.get(Kind.ENTERPRISE, known.id).props["city"] == "苏州市"
+
+
+def test_records_go_through_the_neo4j_store_unchanged(neo4j_store):
+    """Lists of scalars and booleans only: what Bolt stores, it gives back."""
+    load([], neo4j_store)
+    write_samplings(neo4j_store, [dataclasses.replace(WIRE, synthetic=True)])
+    [back] = read_samplings(neo4j_store)
+    assert back == dataclasses.replace(WIRE, synthetic=True, product="电线电缆", producer="91320500MA1ABCDE2X")
+    assert {e.dst[1] for e in neo4j_store.edges(Rel.JUDGED_BY)} == {"GB/T 5023.3-2008"}
