@@ -40,6 +40,10 @@ official ``neo4j`` driver 6, and what this adapter does about each:
    Neo4j form is refused — ``WITH a + collect(DISTINCT s)`` after an
    ``OPTIONAL MATCH`` ("Ambiguous aggregation expression") — and the store's
    Cypher does not use it.
+8. **UNION inside ``CALL () { … }`` keeps duplicates** when two branches reach
+   the same node (a top-level UNION does remove them). The store's Cypher
+   follows each such subquery with ``WITH DISTINCT``, which Neo4j needs not
+   but accepts; the parity tests catch a regression here.
 
 Everything else the store runs works unchanged over Bolt: ``UNWIND $rows …
 MERGE`` with ``SET n = map``, ``CALL () { … UNION … }``, pattern and list

@@ -196,6 +196,14 @@ class VectorHit:
     text: str  # that text
 
 
+@dataclass(frozen=True, slots=True)
+class _KindSlice:
+    start: int  # rows [start, end) of the matrix hold this kind
+    end: int
+    starts: np.ndarray  # offset in the slice where each node's rows begin
+    ids: list[str]  # the node of each group
+
+
 @dataclass(slots=True)
 class SyncStats:
     embedded: int = 0  # texts sent to the model
@@ -225,14 +233,31 @@ class VectorIndex:
         self._reindex()
 
     def _reindex(self) -> None:
-        kinds = np.array([e.kind for e in self.entries], dtype=object)
-        self._rows_by_kind = {k: np.flatnonzero(kinds == k) for k in sorted(set(kinds.tolist()))}
+        # Rows are kept sorted by (kind, id) so that a kind is one slice of the
+        # matrix and a node's texts are adjacent rows: a search is then one matrix
+        # product and one ``maximum.reduceat``, with no per-row Python.
+        n = len(self.entries)
+        order = sorted(range(n), key=lambda i: (self.entries[i].kind, self.entries[i].id, self.entries[i].text))
+        if order != list(range(n)):
+            self.entries = [self.entries[i] for i in order]
+            self.hashes = [self.hashes[i] for i in order]
+            self.matrix = np.ascontiguousarray(self.matrix[order])
+        self._kinds: dict[str, _KindSlice] = {}
+        i = 0
+        while i < n:
+            kind, start, starts, ids = self.entries[i].kind, i, [], []
+            while i < n and self.entries[i].kind == kind:
+                if not ids or self.entries[i].id != ids[-1]:
+                    starts.append(i - start)
+                    ids.append(self.entries[i].id)
+                i += 1
+            self._kinds[kind] = _KindSlice(start, i, np.array(starts, dtype=np.intp), ids)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def kinds(self) -> list[str]:
-        return list(self._rows_by_kind)
+        return list(self._kinds)
 
     def add(self, entries: Sequence[Entry], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(entries), self.dim)
@@ -275,26 +300,42 @@ class VectorIndex:
         return stats
 
     # -- searching --------------------------------------------------------------
+    def _best(self, query: np.ndarray, kind: str) -> tuple[_KindSlice, np.ndarray, np.ndarray] | None:
+        """(slice, cosine of each node's best text, within-kind row of that text)."""
+        ks = self._kinds.get(kind)
+        if ks is None:
+            return None
+        sims = self.matrix[ks.start : ks.end] @ np.asarray(query, dtype=np.float32)
+        best = np.maximum.reduceat(sims, ks.starts)
+        if len(best) == len(sims):  # one text per node: nothing to pick
+            return ks, best, np.arange(len(sims))
+        group = np.repeat(np.arange(len(best)), np.diff(np.append(ks.starts, len(sims))))
+        is_best = sims >= best[group]
+        first = np.flatnonzero(is_best)  # the first best row of each group
+        rows = first[np.unique(group[first], return_index=True)[1]]
+        return ks, best, rows
+
     def scores(self, query: np.ndarray, kind: str) -> dict[str, tuple[float, str]]:
         """Every node of ``kind`` → (cosine of its best text, that text)."""
-        rows = self._rows_by_kind.get(kind)
-        if rows is None or not len(rows):
+        found = self._best(query, kind)
+        if found is None:
             return {}
-        sims = self.matrix[rows] @ np.asarray(query, dtype=np.float32)
-        best: dict[str, tuple[float, str]] = {}
-        for r, s in zip(rows.tolist(), sims.tolist(), strict=True):
-            e = self.entries[r]
-            if e.id not in best or s > best[e.id][0]:
-                best[e.id] = (s, e.text)
-        return best
+        ks, best, rows = found
+        return {
+            id: (score, self.entries[ks.start + r].text)
+            for id, score, r in zip(ks.ids, best.tolist(), rows.tolist(), strict=True)
+        }
 
     def search(self, query: np.ndarray, kinds: Iterable[str] | None = None, k: int = 10) -> list[VectorHit]:
         """The ``k`` nodes (of ``kinds``, default all) nearest to ``query``, best first."""
-        hits = [
-            VectorHit(kind, id, score, text)
-            for kind in (list(kinds) if kinds is not None else self.kinds())
-            for id, (score, text) in self.scores(query, kind).items()
-        ]
+        hits: list[VectorHit] = []
+        for kind in list(kinds) if kinds is not None else self.kinds():
+            found = self._best(query, kind)
+            if found is None:
+                continue
+            ks, best, rows = found
+            top = np.argpartition(-best, k - 1)[:k] if len(best) > k else np.arange(len(best))
+            hits += [VectorHit(kind, ks.ids[g], float(best[g]), self.entries[ks.start + rows[g]].text) for g in top]
         hits.sort(key=lambda h: (-h.score, h.kind, h.id))
         return hits[:k]
 

@@ -9,7 +9,8 @@ Lexical linking, in four steps, each recorded in the link's ``via``:
 3. ``name`` / ``alias`` — every name is scored by how much of it the topic
    covers: character bigrams weighted by their rarity (so 试验, 检验 count for
    little), English names by words.  A product whose name contains a matched
-   product's name (压力容器 → 压力容器-超高压容器) is linked as ``narrower``.
+   product's name or a word of the topic (压力容器 → 压力容器-超高压容器,
+   桥梁 → 桥梁结构) is linked as ``narrower``.
 4. ``hazard`` — a linked hazard brings the test items that address it (起火 →
    温升), which is how a colloquial topic reaches the test items.
 
@@ -41,7 +42,9 @@ from graph.store import GraphStore, Linked
 from loaders.standard_numbers import parse_standard_cell
 
 LINK_THRESHOLD = 0.6  # least share of a name the topic must cover
-NARROWER_SCORE = 0.7  # a product whose name contains a matched product's name
+NARROWER_SCORE = 0.7  # a product whose name contains a matched product's name or a topic word
+MAX_NARROWER = 40  # a word inside more product names than this is too general to link them
+ITEM_WORD_RATIO = 3  # a word inside this many times more item names than product names names a test
 HAZARD_ITEM_FACTOR = 0.8  # items reached through a hazard
 SHORTER_FACTOR = 0.6  # a matched product contained in a longer matched one (电动自行车 in 电动自行车充电器)
 MAX_PER_KIND = 25
@@ -99,6 +102,11 @@ class Link:
     via: str  # number | synonym | name | alias | narrower | hazard | semantic
     matched: str  # the words of the topic (or the synonym) that produced the link
     surface: str = ""  # the name or alias that matched, folded
+
+
+def _rank(link: Link) -> tuple[float, bool, int, str, str, str]:
+    """Order of two links to one node: higher score, then a number, then the longer surface (and text)."""
+    return (link.score, link.via == "number", len(link.surface), link.surface, link.via, link.matched)
 
 
 @dataclass
@@ -192,8 +200,10 @@ class TopicLinker:
         found: dict[tuple[Kind, str], Link] = {}
 
         def keep(link: Link) -> None:
+            # ties are broken by the link itself, never by the order the store listed nodes in
+            # (the stores list them in different orders): a number first, then the longer surface
             old = found.get((link.kind, link.id))
-            if old is None or link.score > old.score:
+            if old is None or _rank(link) > _rank(old):
                 found[(link.kind, link.id)] = link
 
         for link in self._numbers(topic):
@@ -204,7 +214,7 @@ class TopicLinker:
                 keep(link)
         self._shorter(found)
         self._modifiers(found, q)
-        self._narrower(found, keep)
+        self._narrower(found, keep, q)
         for link in list(found.values()):
             if link.kind == Kind.HAZARD:
                 for item in self.hazard_items.get(link.id, []):
@@ -273,17 +283,23 @@ class TopicLinker:
         longest = [t for t in hit if not any(t != o and t in o for o in hit)]
         return " ".join(dict.fromkeys(longest)) or name
 
-    def _narrower(self, found: dict[tuple[Kind, str], Link], keep) -> None:
-        matched = [l for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0 and len(fold(l.name)) >= 2]
-        if not matched:
-            return
-        for s in self.surfaces:
-            if s.kind != Kind.PRODUCT or (s.kind, s.id) in found:
+    def _narrower(self, found: dict[tuple[Kind, str], Link], keep, q: str) -> None:
+        """Products whose name contains a matched product's name or a word of the topic (桥梁 →
+        桥梁结构, 桥梁工程), unless the word is so common that it names no product in particular."""
+        words = {fold(l.name) for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0}
+        words |= {t for t in self.tokenizer.cut(q) if len(t) >= 2 and not t.isascii()}
+        for word in sorted(w for w in words if len(w) >= 2):
+            grams = bigrams(word)
+            pool = set(self.by_gram.get(grams[0], ())) if grams else set()
+            inside = [self.surfaces[i] for i in pool if word in self.surfaces[i].text]
+            ids = {x.id for x in inside if x.kind == Kind.PRODUCT}
+            items = {x.id for x in inside if x.kind == Kind.TEST_ITEM}
+            # Too general (安全, 系统), or a word of tests rather than things (检测, 定期检验).
+            if len(ids) > MAX_NARROWER or len(items) > ITEM_WORD_RATIO * len(ids):
                 continue
-            for m in matched:
-                if fold(m.name) in s.text:
-                    keep(Link(Kind.PRODUCT, s.id, self.names[(s.kind, s.id)], NARROWER_SCORE, "narrower", m.name))
-                    break
+            for pid in sorted(ids):
+                if (Kind.PRODUCT, pid) not in found:
+                    keep(Link(Kind.PRODUCT, pid, self.names[(Kind.PRODUCT, pid)], NARROWER_SCORE, "narrower", word))
 
     @staticmethod
     def _shorter(found: dict[tuple[Kind, str], Link]) -> None:

@@ -195,9 +195,9 @@ class Matcher:
     @staticmethod
     def _suspended(lab: Node, scope: Node) -> bool:
         """A line whose object or item is among the lab's suspended items does not qualify."""
-        suspended = name_key(lab.props.get("suspended", ""))
-        if not suspended:
+        if not lab.props.get("suspended"):
             return False
+        suspended = name_key(lab.props["suspended"])
         return any(k and k in suspended for k in (name_key(scope.props.get("item", "")), name_key(scope.props.get("object", ""))))
 
     # -- experts -------------------------------------------------------------

@@ -11,6 +11,7 @@ import gzip
 import json
 import os
 import tempfile
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +44,10 @@ class NetworkxStore:
         self.path = Path(data_dir) / FILE_NAME if data_dir is not None else None
         self.g = nx.MultiDiGraph()
         self._meta: dict[str, str] = {}
+        # Neighbours by relationship type: networkx keeps one adjacency for all types, and a scope
+        # line's product can have thousands of GOVERNED_BY edges to walk past.
+        self._succ: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self._pred: dict[tuple[str, str], list[str]] = defaultdict(list)
         if self.path is not None and self.path.exists():
             self._read()
 
@@ -57,9 +62,9 @@ class NetworkxStore:
         g = nx.MultiDiGraph()
         for kind, id, props in doc["nodes"]:
             g.add_node(_key(kind, id), kind=Kind(kind), id=id, props=props)
-        for s, rel, d, props in doc["edges"]:
-            g.add_edge(s, d, key=rel, props=props)
         self.g, self._meta = g, doc.get("meta", {})
+        for s, rel, d, props in doc["edges"]:
+            self._add_edge(s, rel, d, props)
 
     def _save(self) -> None:
         if self.path is None:
@@ -83,6 +88,17 @@ class NetworkxStore:
             raise
 
     # -- writing -----------------------------------------------------------
+    def _add_edge(self, s: str, rel: str, d: str, props: dict) -> None:
+        if not self.g.has_edge(s, d, key=rel):
+            self._succ[(s, rel)].append(d)
+            self._pred[(d, rel)].append(s)
+        self.g.add_edge(s, d, key=rel, props=props)
+
+    def _remove_edge(self, s: str, rel: str, d: str) -> None:
+        self.g.remove_edge(s, d, key=rel)
+        self._succ[(s, rel)].remove(d)
+        self._pred[(d, rel)].remove(s)
+
     def write(self, nodes: Sequence[Node], edges: Sequence[Edge]) -> None:
         new_keys = {_key(n.kind, n.id) for n in nodes}
         for e in edges:  # validate everything before touching the graph
@@ -90,16 +106,30 @@ class NetworkxStore:
                 k = _key(*end)
                 if k not in new_keys and k not in self.g:
                     raise StoreError(f"edge {e.type} refers to a missing node {k}")
-        backup = (self.g.copy(), dict(self._meta)) if self.path is not None else None
+        # An undo log of what this write replaces, so that a failed save leaves memory as on disk.
+        undo_nodes = {k: (dict(self.g.nodes[k]) if k in self.g else None) for k in new_keys}
+        undo_edges = {}
+        for e in edges:
+            s, d, rel = _key(*e.src), _key(*e.dst), e.type.value
+            if (s, rel, d) not in undo_edges:
+                undo_edges[(s, rel, d)] = self.g.edges[s, d, rel]["props"] if self.g.has_edge(s, d, key=rel) else None
         for n in nodes:
             self.g.add_node(_key(n.kind, n.id), kind=n.kind, id=n.id, props=dict(n.props))
         for e in edges:
-            self.g.add_edge(_key(*e.src), _key(*e.dst), key=e.type.value, props=dict(e.props))
+            self._add_edge(_key(*e.src), e.type.value, _key(*e.dst), dict(e.props))
         try:
             self._save()
         except BaseException:
-            if backup is not None:  # keep memory and disk in step
-                self.g, self._meta = backup
+            for (s, rel, d), props in undo_edges.items():
+                if props is None:
+                    self._remove_edge(s, rel, d)
+                else:
+                    self.g.edges[s, d, rel]["props"] = props
+            for k, attrs in undo_nodes.items():
+                if attrs is None:
+                    self.g.remove_node(k)
+                else:
+                    self.g.add_node(k, **attrs)
             raise
 
     def set_meta(self, values: dict[str, str]) -> None:
@@ -167,10 +197,10 @@ class NetworkxStore:
 
     # -- retrieval ---------------------------------------------------------
     def _out(self, key: str, rel: Rel) -> list[str]:
-        return [d for _, d, k in self.g.out_edges(key, keys=True) if k == rel.value]
+        return self._succ.get((key, rel.value), [])
 
     def _in(self, key: str, rel: Rel) -> list[str]:
-        return [s for s, _, k in self.g.in_edges(key, keys=True) if k == rel.value]
+        return self._pred.get((key, rel.value), [])
 
     def _ids(self, keys: list[str]) -> tuple[str, ...]:
         return tuple(sorted(self.g.nodes[k]["id"] for k in keys))
