@@ -2,16 +2,23 @@
 // standard, or a product of a linked category — with its lab and the ids of
 // what it covers. The same candidates NetworkxStore.scope_hits finds by traversal;
 // ranking happens afterwards in Python, once, for both stores.
-// $products, $items, $standards, $categories: lists of ids.
+// $products, $items, $standards, $categories: lists of ids. Each branch starts
+// with UNWIND so that an empty list costs nothing and every id is an index seek.
 CALL () {
-  MATCH (s:Scope)-[:COVERS_PRODUCT]->(p:Product) WHERE p.id IN $products RETURN s
+  UNWIND $products AS id
+  MATCH (:Product {id: id})<-[:COVERS_PRODUCT]-(s:Scope) RETURN s
   UNION
-  MATCH (s:Scope)-[:COVERS_PRODUCT]->(:Product)-[:IN_CATEGORY]->(c:Category) WHERE c.id IN $categories RETURN s
+  UNWIND $categories AS id
+  MATCH (:Category {id: id})<-[:IN_CATEGORY]-(:Product)<-[:COVERS_PRODUCT]-(s:Scope) RETURN s
   UNION
-  MATCH (s:Scope)-[:COVERS_ITEM]->(i:TestItem) WHERE i.id IN $items RETURN s
+  UNWIND $items AS id
+  MATCH (:TestItem {id: id})<-[:COVERS_ITEM]-(s:Scope) RETURN s
   UNION
-  MATCH (s:Scope)-[:USES_STANDARD]->(t:Standard) WHERE t.id IN $standards RETURN s
+  UNWIND $standards AS id
+  MATCH (:Standard {id: id})<-[:USES_STANDARD]-(s:Scope) RETURN s
 }
+// UNION already removes duplicates; DISTINCT keeps that true on servers whose
+// UNION inside CALL does not (ArcadeDB, see graph/arcadedb.py)
 WITH DISTINCT s
 MATCH (lab:Lab)-[:HAS_SCOPE]->(s)
 // a scope line belongs to one lab; should data ever give it two, take the lowest id
