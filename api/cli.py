@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from api import sampling_cli
-from api.deps import _province
+from api.deps import checked_date, checked_province
 from api.schemas import GapsResponse, MatchResponse
 from api.service import BadRequest, NotFound, Service
 from graph.gaps import GAP_KINDS
@@ -44,8 +44,8 @@ def _print_json(model: BaseModel) -> None:
 
 def _query(args: argparse.Namespace) -> MatchQuery:
     return MatchQuery(
-        topic=args.topic, province=_province(args.province, "--province"), city=args.city,
-        exclude_province=_province(args.exclude_province, "--exclude-province"), as_of=args.as_of,
+        topic=args.topic, province=checked_province(args.province, "--province"), city=args.city,
+        exclude_province=checked_province(args.exclude_province, "--exclude-province"), as_of=checked_date(args.as_of, "--as-of"),
         top_k=args.top_k, parties=tuple(args.party),
     )  # fmt: skip
 
@@ -78,7 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_match(args: argparse.Namespace) -> int:
     service = _service(args)
     q = _query(args)
-    resp = service.instructors(q, _province(args.home_province, "--home-province")) if args.cmd == "instructors" \
+    resp = service.instructors(q, checked_province(args.home_province, "--home-province")) if args.cmd == "instructors" \
         else service.match(q, labs=not args.experts_only, experts=not args.labs_only)  # fmt: skip
     if args.json:
         _print_json(resp)
@@ -115,7 +115,7 @@ def _print_match(r: MatchResponse) -> None:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    resp = _service(args).gaps(args.kind, args.category, _province(args.province, "--province"), args.as_of,
+    resp = _service(args).gaps(args.kind, args.category, checked_province(args.province, "--province"), checked_date(args.as_of, "--as-of"),
                                args.review_years, args.limit)  # fmt: skip
     if args.json:
         _print_json(resp)

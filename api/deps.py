@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -20,13 +21,23 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-def _province(value: str, field: str) -> str:
+def checked_province(value: str, field: str) -> str:
     if not value:
         return ""
     full = province_of(value)
     if not full:
         raise BadRequest(f"{field}: unknown province {value!r} (e.g. 浙江省, 浙江 or Zhejiang)")
     return full
+
+
+def checked_date(value: str, field: str) -> str:
+    """A real calendar date, or 400 with the reason (the pattern alone lets 2020-13-45 through)."""
+    if not value:
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BadRequest(f"{field}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def match_query(
@@ -39,8 +50,8 @@ def match_query(
     party: Annotated[list[str] | None, Query(description="请求涉及的企业或机构名称，用于利益冲突标记 (可重复)")] = None,
 ) -> MatchQuery:
     return MatchQuery(
-        topic=topic.strip(), province=_province(province, "province"), city=city.strip(),
-        exclude_province=_province(exclude_province, "exclude_province"), as_of=as_of, top_k=top_k,
+        topic=topic.strip(), province=checked_province(province, "province"), city=city.strip(),
+        exclude_province=checked_province(exclude_province, "exclude_province"), as_of=checked_date(as_of, "as_of"), top_k=top_k,
         parties=tuple(p for p in (party or []) if p.strip()),
     )  # fmt: skip
 

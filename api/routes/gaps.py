@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import DATE, ServiceDep, _province
+from api.deps import DATE, ServiceDep, checked_date, checked_province
 from api.schemas import GapsResponse
 
 router = APIRouter(tags=["gaps 标准缺口"])
@@ -22,4 +22,4 @@ def gaps(
     review_years: Annotated[int, Query(ge=1, le=50, description="标准复审周期 (年)")] = 5,
     limit: Annotated[int, Query(ge=1, le=1000, description="返回条数")] = 50,
 ) -> GapsResponse:
-    return service.gaps(kind or [], category, _province(province, "province"), as_of, review_years, limit)
+    return service.gaps(kind or [], category, checked_province(province, "province"), checked_date(as_of, "as_of"), review_years, limit)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MatchQueryDep, ServiceDep, _province
+from api.deps import MatchQueryDep, ServiceDep, checked_province
 from api.schemas import MatchResponse
 
 router = APIRouter(tags=["matching 匹配"])
@@ -33,4 +33,4 @@ def instructors(
     service: ServiceDep,
     home_province: Annotated[str, Query(min_length=1, description="请求方所在省份，讲师须来自其他省市")],
 ) -> MatchResponse:
-    return service.instructors(q, _province(home_province, "home_province"))
+    return service.instructors(q, checked_province(home_province, "home_province"))

@@ -47,6 +47,11 @@ def test_malformed_requests_are_422_not_500(client, params):
     assert r.status_code == 422 and r.json()["detail"]
 
 
+def test_impossible_date_is_a_400_with_the_reason(client):
+    r = client.get("/match", params={"topic": "压力容器", "as_of": "2020-13-45"})
+    assert r.status_code == 400 and "2020-13-45" in r.json()["detail"]
+
+
 def test_topic_linking_to_nothing_is_an_empty_answer_with_reason(client):
     body = client.get("/match", params={"topic": "量子纠缠通信卫星"}).json()
     assert body["labs"] == [] and body["reason"] and body["suggestions"]
