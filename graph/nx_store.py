@@ -233,7 +233,7 @@ class NetworkxStore:
             cats = {c for p in products for c in self._out(p, Rel.IN_CATEGORY)}
             hits.append(
                 ScopeHit(
-                    lab=self._node(labs[0]),
+                    lab=self._node(min(labs, key=lambda k: self.g.nodes[k]["id"])),  # as the Cypher does
                     scope=self._node(sk),
                     products=self._ids(products),
                     items=self._ids(self._out(sk, Rel.COVERS_ITEM)),
