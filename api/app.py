@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.routes import entities, gaps, matching, meta, sampling
-from api.service import BadRequest, NotFound, Service
+from api.service import BadRequest, Forbidden, NotFound, Service
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore, StoreError
 from graph.stores import open_store
@@ -32,6 +32,10 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @app.exception_handler(BadRequest)
     async def bad_request(_: Request, exc: BadRequest) -> JSONResponse:

@@ -125,3 +125,10 @@ class StatsResponse(BaseModel):
 class HealthResponse(BaseModel):
     status: str = Field(description="ok 或错误状态")
     store: dict[str, str] = Field(description="存储状态")
+
+
+class ContactResponse(BaseModel):
+    id: str = Field(description="专家编号")
+    name: str = Field(description="显示名")
+    contact_phone: str = Field(description="电话 (个人信息)")
+    contact_email: str = Field(description="邮箱 (个人信息)")

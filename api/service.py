@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict
 from functools import cached_property
 
 from api.schemas import (
+    ContactResponse,
     EntityResponse,
     GapOut,
     GapsResponse,
@@ -33,6 +35,10 @@ SEARCH_KINDS = (Kind.PRODUCT, Kind.STANDARD, Kind.TEST_ITEM, Kind.HAZARD, Kind.L
 
 class NotFound(LookupError):
     """An entity id that is not in the graph."""
+
+
+class Forbidden(PermissionError):
+    """The caller's role may not see this (personal data)."""
 
 
 class BadRequest(ValueError):
@@ -83,6 +89,18 @@ class Service:
             for n in self.store.neighbours(kind, id)
         ]
         return EntityResponse(node=public_node(node), neighbours=neighbours)
+
+    def contact(self, expert_id: str, api_key: str) -> ContactResponse:
+        """An expert's contact details, for the roles whose key is in the ``contact_keys`` setting only."""
+        keys = [k.strip() for k in self.settings.contact_keys.split(",") if k.strip()]
+        if not api_key or not any(secrets.compare_digest(api_key, k) for k in keys):
+            raise Forbidden("contact details are personal data: send the X-API-Key of a role allowed to see them")
+        node = self.store.get(Kind.EXPERT, expert_id)
+        if node is None:
+            raise NotFound(f"no Expert with id {expert_id!r}")
+        p = node.props
+        return ContactResponse(id=node.id, name=node.name, contact_phone=p.get("contact_phone", ""),
+                               contact_email=p.get("contact_email", ""))  # fmt: skip
 
     def search(self, text: str, kinds: list[str], limit: int) -> SearchResponse:
         try:

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     risk_repeat_min_provinces: int = Field(
         2, ge=2, description="Provinces a producer must have failed batches in to be a repeat offender."
     )
+    contact_keys: str = Field(
+        "",
+        description="Comma-separated API keys of the roles allowed to see experts' contact details (personal "
+        "data), sent as the `X-API-Key` header of `GET /experts/{id}/contact`; empty: nobody may.",
+    )
     model: str = Field(
         "offline-e5-small",
         description="Sentence-embedding model of the semantic layer: `offline-e5-small` is multilingual-e5-small "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 
 from api.deps import ServiceDep
-from api.schemas import EntityResponse, SearchResponse
+from api.schemas import ContactResponse, EntityResponse, SearchResponse
 from api.service import ENTITY_KINDS
 
 router = APIRouter(tags=["entities 实体"])
@@ -21,6 +21,15 @@ def search(
     limit: Annotated[int, Query(ge=1, le=200, description="返回条数")] = 20,
 ) -> SearchResponse:
     return service.search(q, kind or [], limit)
+
+
+@router.get("/experts/{id}/contact", response_model=ContactResponse, summary="专家联系方式 (personal data; allowed roles only)")
+def expert_contact(
+    service: ServiceDep,
+    id: Annotated[str, Path(description="专家编号")],
+    x_api_key: Annotated[str, Header(description="有权查看个人信息的角色的 API key")] = "",
+) -> ContactResponse:
+    return service.contact(id, x_api_key)
 
 
 def _lookup(collection: str):

@@ -70,6 +70,20 @@ def test_experts_never_carry_contact_fields(client, demo_store):
     assert detail["node"]["name"].startswith("合成专家-")
 
 
+def test_contact_details_only_for_an_allowed_role(tmp_path):
+    from graph.model import Expert
+    from graph.nx_store import NetworkxStore
+
+    store = NetworkxStore(None)
+    store.write([Expert("X-1", "张工", contact_phone="13800000000").to_node()], [])
+    c = TestClient(create_app(store, Settings(data_dir=tmp_path, contact_keys="regulator-key")))
+    assert c.get("/experts/X-1/contact").status_code == 403
+    assert c.get("/experts/X-1/contact", headers={"X-API-Key": "wrong"}).status_code == 403
+    ok = c.get("/experts/X-1/contact", headers={"X-API-Key": "regulator-key"})
+    assert ok.status_code == 200 and ok.json()["contact_phone"] == "13800000000"
+    assert "contact_phone" not in c.get("/experts/X-1").json()["node"]["props"]
+
+
 def test_entity_lookup_by_id_with_slash_in_the_standard_number(client):
     r = client.get("/standards/GB/T 5023.1-2008")
     assert r.status_code == 200 and r.json()["node"]["props"]["kind"] == "GB/T"
