@@ -38,11 +38,18 @@ TYPES = ("product", "standard", "test_item", "lab", "expert")
 DEFAULT_SET = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval" / "topic-linking"
 
 
+Key = tuple[str, str]  # (type, id): ids need only be unique within a type
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     id: str
     type: str
     text: str
+
+    @property
+    def key(self) -> Key:
+        return (self.type, self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +73,17 @@ def load_set(folder: Path | str) -> EvalSet:
     folder = Path(folder)
     problems: list[str] = []
     cand_path, query_path = folder / "candidates.tsv", folder / "queries.tsv"
-    candidates: dict[str, Candidate] = {}
+    candidates: dict[tuple[str, str], Candidate] = {}
     for line, row in _rows(cand_path, ("id", "type", "text")):
         cid, ctype, text = row["id"].strip(), row["type"].strip(), row["text"].strip()
         if ctype not in TYPES:
             problems.append(f"{cand_path}:{line}: unknown type {ctype!r} (expected one of {', '.join(TYPES)})")
         elif not cid or not text:
             problems.append(f"{cand_path}:{line}: empty id or text")
-        elif cid in candidates:
-            problems.append(f"{cand_path}:{line}: duplicate candidate id {cid!r}")
+        elif (ctype, cid) in candidates:
+            problems.append(f"{cand_path}:{line}: duplicate {ctype} id {cid!r}")
         else:
-            candidates[cid] = Candidate(cid, ctype, text)
+            candidates[ctype, cid] = Candidate(cid, ctype, text)
     queries: list[Query] = []
     seen: set[str] = set()
     for line, row in _rows(query_path, ("id", "kind", "text", *TYPES)):
@@ -92,7 +99,7 @@ def load_set(folder: Path | str) -> EvalSet:
         for t in TYPES:
             ids = frozenset(x.strip() for x in (row[t] or "").split("|") if x.strip())
             for x in sorted(ids):
-                if x not in candidates or candidates[x].type != t:
+                if (t, x) not in candidates:
                     problems.append(f"{query_path}:{line}: {qid} {t} answer {x!r} is not a {t} candidate")
                     bad = True
             if ids:
@@ -131,22 +138,22 @@ class Ranker(Protocol):
     def prepare(self, candidates: Sequence[Candidate]) -> None:
         """Called once per set with its whole candidate pool."""
 
-    def score(self, query: str) -> Mapping[str, float]:
-        """Candidate id → score; candidates left out are ranked last."""
+    def score(self, query: str) -> Mapping[Key, float]:
+        """(type, id) → score; candidates left out are ranked last."""
 
 
 class CharTfidfRanker:
     """Baseline: cosine of character 1–2-gram TF-IDF vectors (IDF over the pool).
 
     >>> r = CharTfidfRanker(); r.prepare([Candidate("a", "product", "安全帽"), Candidate("b", "product", "奶瓶")])
-    >>> s = r.score("安全帽 冲击"); s["a"] > s["b"]
+    >>> s = r.score("安全帽 冲击"); s["product", "a"] > s["product", "b"]
     True
     """
 
     name = "char 1-2-gram TF-IDF"
 
     def prepare(self, candidates: Sequence[Candidate]) -> None:
-        self.ids = [c.id for c in candidates]
+        self.keys = [c.key for c in candidates]
         grams = [self._grams(c.text) for c in candidates]
         df = Counter(g for gs in grams for g in set(gs))
         n = len(candidates)
@@ -163,9 +170,9 @@ class CharTfidfRanker:
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {g: x / norm for g, x in v.items()}
 
-    def score(self, query: str) -> dict[str, float]:
+    def score(self, query: str) -> dict[Key, float]:
         q = self._vector(self._grams(query))
-        return {cid: sum(w * vec.get(g, 0.0) for g, w in q.items()) for cid, vec in zip(self.ids, self.vectors, strict=True)}
+        return {key: sum(w * vec.get(g, 0.0) for g, w in q.items()) for key, vec in zip(self.keys, self.vectors, strict=True)}
 
 
 class EmbedderRanker:
@@ -176,18 +183,18 @@ class EmbedderRanker:
         self.name = f"embedder ({Path(embedder.name).name})"
 
     def prepare(self, candidates: Sequence[Candidate]) -> None:
-        self.ids = [c.id for c in candidates]
+        self.keys = [c.key for c in candidates]
         self.matrix = self.embedder.encode_passages([c.text for c in candidates])
 
-    def score(self, query: str) -> dict[str, float]:
+    def score(self, query: str) -> dict[Key, float]:
         sims = self.matrix @ self.embedder.encode_queries([query])[0]
-        return dict(zip(self.ids, sims.tolist(), strict=True))
+        return dict(zip(self.keys, sims.tolist(), strict=True))
 
 
 # -- measuring ----------------------------------------------------------------------
 
 
-def rank_of(scores: Mapping[str, float], pool: Sequence[str], correct: frozenset[str]) -> float:
+def rank_of(scores: Mapping, pool: Sequence, correct: frozenset) -> float:
     """Rank of the best correct candidate in ``pool``; ``inf`` when none is scored.
 
     Ties count against the method:
@@ -197,11 +204,11 @@ def rank_of(scores: Mapping[str, float], pool: Sequence[str], correct: frozenset
     >>> rank_of({"a": 1.0, "b": 0.9}, ["a", "b", "c"], frozenset({"c"}))
     inf
     """
-    scored = [scores[c] for c in correct if c in scores and c in pool and not math.isnan(scores[c])]
+    scored = [scores[c] for c in correct if c in scores and not math.isnan(scores[c])]
     if not scored:
         return math.inf
     best = max(scored)
-    return 1 + sum(1 for c in pool if c not in correct and c in scores and scores[c] >= best)
+    return 1 + sum(1 for c in pool if c not in correct and scores.get(c, -math.inf) >= best)
 
 
 @dataclass
@@ -227,7 +234,7 @@ class QueryResult:
     text: str
     ranks: dict[str, float]  # type → rank of the answer (inf: not found)
     mixed_rank: float
-    top: list[str]  # the method's five best candidate ids in the mixed pool
+    top: list[str]  # the method's five best candidates in the mixed pool (ids)
 
 
 @dataclass
@@ -260,20 +267,20 @@ def _figures(ranks: Sequence[float]) -> TypeFigures:
 def evaluate(eval_set: EvalSet, ranker: Ranker) -> Report:
     """Run ``ranker`` over every query of the set and gather the figures."""
     ranker.prepare(eval_set.candidates)
-    pools = {t: [c.id for c in eval_set.candidates if c.type == t] for t in TYPES}
-    everything = [c.id for c in eval_set.candidates]
+    pools = {t: [c.key for c in eval_set.candidates if c.type == t] for t in TYPES}
+    everything = [c.key for c in eval_set.candidates]
     per_type: dict[str, list[float]] = defaultdict(list)
     by_kind: dict[str, list[float]] = defaultdict(list)
     results: list[QueryResult] = []
     for q in eval_set.queries:
         scores = ranker.score(q.text)
-        ranks = {t: rank_of(scores, pools[t], ids) for t, ids in q.answers.items()}
+        ranks = {t: rank_of(scores, pools[t], frozenset((t, i) for i in ids)) for t, ids in q.answers.items()}
         for t, r in ranks.items():
             per_type[t].append(r)
             by_kind[q.kind].append(r)
-        union = frozenset().union(*q.answers.values())
+        union = frozenset((t, i) for t, ids in q.answers.items() for i in ids)
         top = sorted((c for c in everything if c in scores), key=lambda c: -scores[c])[:5]
-        results.append(QueryResult(q.id, q.kind, q.text, ranks, rank_of(scores, everything, union), top))
+        results.append(QueryResult(q.id, q.kind, q.text, ranks, rank_of(scores, everything, union), [i for _, i in top]))
     mixed_ranks = [r.mixed_rank for r in results]
     n = len(mixed_ranks)
     mixed = (

@@ -145,7 +145,7 @@ def test_sync_embeds_every_text_once(embedder):
     stats = ix.sync(spy, ENTRIES + [ENTRIES[0], Entry("Product", "P00", "  ")])
     assert stats.embedded == 6 and len(ix) == 6  # duplicate and blank entries dropped
     assert sorted(spy.calls[0]) == sorted(e.text for e in ENTRIES)
-    assert np.allclose(ix.matrix, embedder.encode_passages([e.text for e in ENTRIES]), atol=1e-5)
+    assert np.allclose(ix.matrix, embedder.encode_passages([e.text for e in ix.entries]), atol=1e-5)
 
 
 def test_resync_embeds_only_changed_texts(embedder):
@@ -177,6 +177,27 @@ def test_search_ranks_nodes_by_their_best_text_within_kinds(embedder):
     assert ix.search(q, kinds=["Lab"]) == []
     scores = ix.scores(q, "Product")
     assert set(scores) == {"P09", "P03", "P06"}
+
+
+def test_node_scores_are_the_best_of_their_texts():
+    rng = np.random.default_rng(7)
+    entries = [Entry(kind, f"N{rng.integers(40)}", f"t{i}") for i, kind in enumerate(rng.choice(["A", "B"], 300))]
+    entries = list(dict.fromkeys(entries))
+    vecs = rng.normal(size=(len(entries), 8)).astype(np.float32)
+    ix = VectorIndex(dim=8, model="toy")
+    ix.add(entries, vecs)
+    q = rng.normal(size=8).astype(np.float32)
+    for kind in ("A", "B"):
+        expected: dict[str, tuple[float, str]] = {}
+        for e, v in zip(entries, vecs, strict=True):
+            s = float(v @ q)
+            if e.kind == kind and (e.id not in expected or s > expected[e.id][0]):
+                expected[e.id] = (s, e.text)
+        got = ix.scores(q, kind)
+        assert got.keys() == expected.keys()
+        assert all(got[i][1] == expected[i][1] and abs(got[i][0] - expected[i][0]) < 1e-5 for i in got)
+        top = ix.search(q, kinds=[kind], k=5)
+        assert [h.id for h in top] == sorted(expected, key=lambda i: -expected[i][0])[:5]
 
 
 def test_save_and_load_round_trip(embedder, tmp_path):

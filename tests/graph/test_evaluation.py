@@ -45,10 +45,10 @@ class SubstringRanker:
     name = "substring"
 
     def prepare(self, candidates):
-        self.texts = {c.id: c.text for c in candidates}
+        self.texts = {c.key: c.text for c in candidates}
 
     def score(self, query):
-        return {cid: sum(ch in query for ch in text) / len(text) for cid, text in self.texts.items() if text[0] in query}
+        return {key: sum(ch in query for ch in text) / len(text) for key, text in self.texts.items() if text[0] in query}
 
 
 SMALL_CANDIDATES = (
@@ -82,7 +82,7 @@ def test_bad_rows_are_reported_with_file_and_line_and_skipped(tmp_path):
     assert len(s.candidates) == 5
     text = "\n".join(s.problems)
     assert f"{folder / 'candidates.tsv'}:7: unknown type 'gadget'" in text
-    assert f"{folder / 'candidates.tsv'}:8: duplicate candidate id 'P1'" in text
+    assert f"{folder / 'candidates.tsv'}:8: duplicate product id 'P1'" in text
     assert f"{folder / 'queries.tsv'}:3: Q2 product answer 'P9'" in text
     assert f"{folder / 'queries.tsv'}:4: Q3 product answer 'T1'" in text
     assert f"{folder / 'queries.tsv'}:5: duplicate query id 'Q1'" in text
@@ -106,6 +106,14 @@ def test_ties_count_against_the_method():
     assert ev.rank_of({"a": 1.0, "b": 0.5, "c": 0.5}, pool, frozenset({"a"})) == 1
     assert ev.rank_of({"a": 0.5, "b": 0.5, "c": 0.5}, pool, frozenset({"a"})) == 3
     assert ev.rank_of({"a": 0.5, "b": 0.5, "c": 0.9}, pool, frozenset({"a", "b"})) == 2  # tie among answers is fine
+
+
+def test_ids_need_only_be_unique_within_a_type(tmp_path):
+    folder = write_set(tmp_path / "s", "Q1\tlex\t甲醛\tX\t\tX\t\t\n", "X\tproduct\t甲醛\nX\ttest_item\t甲醛含量\n")
+    s = ev.load_set(folder)
+    assert s.problems == [] and len(s.candidates) == 2
+    r = ev.evaluate(s, SubstringRanker())
+    assert r.per_type["product"].top1 == 1.0 and r.per_type["test_item"].top1 == 1.0
 
 
 def test_unscored_answer_is_never_found():
