@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import csv
 import glob
-from pathlib import Path
 
 import pytest
 
 from loaders.dates import parse_date, parse_period
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"the shared real data is not present at {path}")
-    return path
+from tests.conftest import shared
 
 
 def test_cnas_slash_date():

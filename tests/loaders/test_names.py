@@ -5,20 +5,11 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
 from loaders.names import name_key, normalise_name, org_key
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"the shared real data is not present at {path}")
-    return path
+from tests.conftest import shared
 
 
 def test_spaces_between_chinese_characters_are_removed():

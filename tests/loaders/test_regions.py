@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -20,15 +19,7 @@ from loaders.regions import (
     region_records,
     yrd_provinces,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"the shared real data is not present at {path}")
-    return path
+from tests.conftest import shared
 
 
 # --- addresses ------------------------------------------------------------------

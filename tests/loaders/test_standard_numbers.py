@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
@@ -18,15 +17,7 @@ from loaders.standard_numbers import (
     parse_standard_title,
     standard_id,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"the shared real data is not present at {path}")
-    return path
+from tests.conftest import shared
 
 
 def numbers(cell: str) -> list[str]:
