@@ -226,7 +226,8 @@ def _region_link(batch: Batch, key: tuple[Kind, str], province: str, city: str) 
         batch.link(key, Rel.IN_REGION, (Kind.REGION, region_id(province, city)))
 
 
-def _date(row: dict[str, str], col: str) -> str:
+def date_cell(row: dict[str, str], col: str) -> str:
+    """The ISO date in a cell, "" when empty; an unreadable date rejects the row."""
     if not row.get(col):
         return ""
     iso = parse_date(row[col])
@@ -249,7 +250,7 @@ def _lab(row: dict[str, str], batch: Batch) -> bool:
     _need(row, "id", "name")
     province, city = _place(row)
     lab = Lab(row["id"], normalise_name(row["name"]), row.get("alt_name", ""), row.get("body_type") or "laboratory",
-              row.get("body_class", ""), _date(row, "valid_from"), _date(row, "valid_to"), row.get("suspended", ""),
+              row.get("body_class", ""), date_cell(row, "valid_from"), date_cell(row, "valid_to"), row.get("suspended", ""),
               row.get("address", ""), province, city, row.get("website", ""), row.get("accreditation_no") or row["id"])  # fmt: skip
     new = batch.add(lab)
     _region_link(batch, lab.to_node().key, province, city)
@@ -261,7 +262,7 @@ def _expert(row: dict[str, str], batch: Batch) -> bool:
     province, city = _place(row)
     expert = Expert(row["id"], normalise_name(row["name"]), tuple(split(row.get("specialties", ""))),
                     row.get("affiliation", ""), row.get("affiliation_name", ""), province, city,
-                    tuple(split(row.get("roles", ""))), _date(row, "valid_to"),
+                    tuple(split(row.get("roles", ""))), date_cell(row, "valid_to"),
                     row.get("contact_phone", ""), row.get("contact_email", ""))  # fmt: skip
     new = batch.add(expert)
     key = (Kind.EXPERT, expert.id)

@@ -66,7 +66,7 @@ from graph.model import Sampling
 from graph.sampling import FailedItem, LEVELS, RESULT_ZH, batch_key, failed_items, normalise_credit_code, problems
 from graph.sampling import sampling_id, with_items
 from loaders.authorities import parse_authority
-from loaders.dates import parse_date
+from loaders.canonical import RowError, date_cell
 from loaders.names import normalise_name
 from loaders.regions import province_of
 from loaders.report import FileReport, LoadReport
@@ -111,10 +111,6 @@ BATCH_FIELDS = tuple(
 )
 
 
-class RowError(ValueError):
-    """A row that cannot be loaded; the message is the reason shown to the user."""
-
-
 def split(cell: str) -> list[str]:
     return [v.strip() for v in (cell or "").replace("；", "|").replace(";", "|").split("|") if v.strip()]
 
@@ -123,15 +119,6 @@ def clean(text: str | None) -> str:
     """Values, limits, units, models and batch numbers as written: whitespace collapsed, nothing else
     (a leading minus or a superscript is meaning, not noise)."""
     return re.sub(r"\s+", " ", text or "").strip()
-
-
-def _date(row: dict[str, str], col: str) -> str:
-    if not row.get(col):
-        return ""
-    iso = parse_date(row[col])
-    if iso is None:
-        raise RowError(f"{col}: cannot read the date {row[col]!r}")
-    return iso
 
 
 def _standards(cell: str) -> tuple[str, ...]:
@@ -152,7 +139,7 @@ def parse_row(row: dict[str, str]) -> tuple[Sampling, FailedItem | None]:
     result = RESULT_WORDS.get(row.get("result", "").strip().casefold())
     if result is None:
         raise RowError(f"result must be 合格/不合格 (pass/fail), not {row.get('result', '')!r}")
-    date, notice_date = _date(row, "date"), _date(row, "notice_date")
+    date, notice_date = date_cell(row, "date"), date_cell(row, "notice_date")
     if not (date or notice_date):
         raise RowError("no sampling date (抽样日期) or notice date (公告日期)")
     authority = parse_authority(row.get("authority", ""))
@@ -181,7 +168,7 @@ def parse_row(row: dict[str, str]) -> tuple[Sampling, FailedItem | None]:
         category_path=tuple(normalise_name(c) for c in split(category)),
         producer_name=normalise_name(row.get("producer_name")), credit_code=credit,
         seller=normalise_name(row.get("seller")), trademark=clean(row.get("trademark")),
-        model=clean(row.get("model")), production_date=_date(row, "production_date"),
+        model=clean(row.get("model")), production_date=date_cell(row, "production_date"),
         batch_no=clean(row.get("batch_no")), standards=_standards(row.get("standards", "")),
         institution=normalise_name(row.get("institution")), result=result, notice=normalise_name(row.get("notice")),
         notice_date=notice_date, source=row.get("source", "").strip(), synthetic=flag in TRUE_WORDS,
