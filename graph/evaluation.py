@@ -4,7 +4,9 @@ A set is a folder with two tab-separated files (the format of
 ``../shared/eval/topic-linking``):
 
 * ``candidates.tsv`` — ``id  type  text``: the pool of nodes a topic may link to;
-  ``type`` is one of :data:`TYPES`.
+  ``type`` is one of :data:`TYPES`.  A set written against a graph (such as
+  ``data/eval/demo-topics`` against the demo data) has no such file: its pool is
+  every product, standard, test item, lab and expert of the loaded graph.
 * ``queries.tsv`` — ``id  kind  text  product  standard  test_item  lab  expert``:
   a topic, its kind (e.g. ``lex`` shares words with the answer, ``para`` is a
   paraphrase, ``en`` English) and per type the correct candidate ids, ``|``
@@ -27,9 +29,10 @@ import argparse
 import csv
 import json
 import math
+import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -68,13 +71,20 @@ class EvalSet:
     problems: list[str] = field(default_factory=list)  # "file:line: reason" for rows left out
 
 
-def load_set(folder: Path | str) -> EvalSet:
-    """Read a set; bad rows are reported in ``problems`` and left out, good ones kept."""
+def load_set(folder: Path | str, store=None) -> EvalSet:
+    """Read a set; bad rows are reported in ``problems`` and left out, good ones kept.
+
+    Without ``candidates.tsv`` the pool is the graph in ``store``.
+    """
     folder = Path(folder)
     problems: list[str] = []
     cand_path, query_path = folder / "candidates.tsv", folder / "queries.tsv"
     candidates: dict[tuple[str, str], Candidate] = {}
-    for line, row in _rows(cand_path, ("id", "type", "text")):
+    if not cand_path.is_file():
+        if store is None:
+            raise FileNotFoundError(f"{cand_path}: missing, and no graph given to take the candidates from")
+        candidates = {c.key: c for c in candidates_from_store(store)}
+    for line, row in _rows(cand_path, ("id", "type", "text")) if not candidates else ():
         cid, ctype, text = row["id"].strip(), row["type"].strip(), row["text"].strip()
         if ctype not in TYPES:
             problems.append(f"{cand_path}:{line}: unknown type {ctype!r} (expected one of {', '.join(TYPES)})")
@@ -100,7 +110,8 @@ def load_set(folder: Path | str) -> EvalSet:
             ids = frozenset(x.strip() for x in (row[t] or "").split("|") if x.strip())
             for x in sorted(ids):
                 if (t, x) not in candidates:
-                    problems.append(f"{query_path}:{line}: {qid} {t} answer {x!r} is not a {t} candidate")
+                    where = "in the graph" if not cand_path.is_file() else "candidate"
+                    problems.append(f"{query_path}:{line}: {qid} {t} answer {x!r} is not a {t} {where}")
                     bad = True
             if ids:
                 answers[t] = ids
@@ -112,6 +123,25 @@ def load_set(folder: Path | str) -> EvalSet:
         seen.add(qid)
         queries.append(Query(qid, row["kind"].strip(), text, answers))
     return EvalSet(folder.name, queries, list(candidates.values()), problems)
+
+
+def candidates_from_store(store) -> list[Candidate]:
+    """Every node of the five types in a graph, with the text a text-only method would see."""
+    from graph.model import Kind
+
+    out: list[Candidate] = []
+    for t, kind in (("product", Kind.PRODUCT), ("standard", Kind.STANDARD), ("test_item", Kind.TEST_ITEM),
+                    ("lab", Kind.LAB), ("expert", Kind.EXPERT)):  # fmt: skip
+        for n in store.nodes(kind):
+            p = n.props
+            if kind == Kind.STANDARD:
+                text = f"{n.id} {p.get('title', '')}".strip()
+            elif kind == Kind.EXPERT:
+                text = "；".join(p.get("specialties", [])) or n.name
+            else:
+                text = n.name
+            out.append(Candidate(n.id, t, text))
+    return out
 
 
 def _rows(path: Path, columns: Sequence[str]):
@@ -189,6 +219,38 @@ class EmbedderRanker:
     def score(self, query: str) -> dict[Key, float]:
         sims = self.matrix @ self.embedder.encode_queries([query])[0]
         return dict(zip(self.keys, sims.tolist(), strict=True))
+
+
+class PipelineRanker:
+    """The product itself: topic linking, then labs and experts through the graph.
+
+    Products, standards and test items score by their link weight; labs and
+    experts by their match score.  Give it the linker to measure (the lexical
+    one by default) — a semantic linker plugs in the same way.
+    """
+
+    def __init__(self, store, linker=None, name: str = "pipeline", top_k: int = 100) -> None:
+        from graph.matching import Matcher
+
+        self.matcher = Matcher(store, linker=linker)
+        self.name, self.top_k = name, top_k
+
+    def prepare(self, candidates: Sequence[Candidate]) -> None:
+        pass  # the pool is the graph the matcher already holds
+
+    def score(self, query: str) -> dict[Key, float]:
+        from graph.matching import MatchQuery
+
+        types = {"Product": "product", "Standard": "standard", "TestItem": "test_item"}
+        result = self.matcher.match(MatchQuery(query, top_k=self.top_k))
+        scores: dict[Key, float] = {}
+        for link in result.links:
+            if link.kind.value in types:
+                key = (types[link.kind.value], link.id)
+                scores[key] = max(scores.get(key, -math.inf), link.score)
+        scores.update({("lab", m.id): m.score for m in result.labs})
+        scores.update({("expert", m.id): m.score for m in result.experts})
+        return scores
 
 
 # -- measuring ----------------------------------------------------------------------
@@ -325,43 +387,95 @@ def format_report(report: Report, *, failures: bool = False) -> str:
     return "\n".join(lines)
 
 
-# -- the command --------------------------------------------------------------------
+# -- the command ---------------------------------------------------------------------
 
-RANKERS: dict[str, Callable[[], Ranker]] = {"tfidf": CharTfidfRanker}
+METHODS = ("tfidf", "embedder", "lexical", "semantic")
+"""``tfidf`` and ``embedder`` rank the candidates' texts; ``lexical`` and ``semantic``
+run the matcher with the lexical or the semantic linker over a graph."""
 
 
-def _embedder_ranker() -> Ranker:
+def graph_from_candidates(eval_set: EvalSet):
+    """An in-memory graph of a set's candidates, for the pipeline methods on a set that has no graph.
+
+    Products, test items and standards become nodes (a standard's number is split
+    from its title); each lab becomes one scope line whose object is its text, each
+    expert one specialty.  There are no edges between them: the set says nothing
+    about which product a standard governs, so the graph path cannot help here.
+    """
+    from graph.model import Edge, Expert, Kind, Lab, Product, Rel, Scope, Standard, TestItem
+    from graph.nx_store import NetworkxStore
+
+    nodes, edges = [], []
+    for c in eval_set.candidates:
+        if c.type == "product":
+            nodes.append(Product(c.id, name=c.text).to_node())
+        elif c.type == "test_item":
+            nodes.append(TestItem(c.id, name=c.text).to_node())
+        elif c.type == "standard":
+            m = re.match(r"((?:GB|GB/T|GB/Z)\s*[\d.]+-\d{4})\s+(.*)", c.text)
+            number, title = (m.group(1), m.group(2)) if m else ("", c.text)
+            base = number.rsplit("-", 1)[0] if number else ""
+            nodes.append(Standard(c.id, number=number, base_number=base, title=title, kind="GB").to_node())
+        elif c.type == "lab":
+            nodes += [Lab(c.id, name=c.text).to_node(), Scope(f"{c.id}#1", lab=c.id, object=c.text).to_node()]
+            edges.append(Edge((Kind.LAB, c.id), Rel.HAS_SCOPE, (Kind.SCOPE, f"{c.id}#1")))
+        else:
+            nodes.append(Expert(c.id, name=c.id, specialties=(c.text,)).to_node())
+    store = NetworkxStore(None)
+    store.write(nodes, edges)
+    return store
+
+
+def make_ranker(method: str, store=None, settings=None, vectors_dir: Path | None = None) -> Ranker:
+    """The ranker a method name stands for; the pipeline methods need ``store``.
+
+    ``vectors_dir`` keeps the semantic index of ``store`` between runs.
+    """
+    if method == "tfidf":
+        return CharTfidfRanker()
     from graph.embeddings import load_embedder
     from graph.settings import get_settings
 
-    embedder, status = load_embedder(get_settings(), build=True)
+    settings = settings or get_settings()
+    if method == "lexical":
+        return PipelineRanker(store, name="pipeline, lexical linking")
+    embedder, status = load_embedder(settings, build=True)
     if embedder is None:
         raise SystemExit(status.message)
-    return EmbedderRanker(embedder)
+    if method == "embedder":
+        return EmbedderRanker(embedder)
+    from graph.semantic_linking import SemanticLinker
 
-
-RANKERS["embedder"] = _embedder_ranker
+    linker = SemanticLinker.from_store(store, embedder, vectors_dir)
+    return PipelineRanker(store, linker=linker, name="pipeline, semantic linking")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m graph.evaluation [SET ...] [--method tfidf|embedder] [--json] [--failures]``."""
+    """``python -m graph.evaluation [SET ...] [--method M] [--json] [--failures]``."""
     parser = argparse.ArgumentParser(description="评测主题关联 / evaluate topic linking on evaluation sets")
     parser.add_argument("sets", nargs="*", type=Path, help=f"set folders (default: {DEFAULT_SET.resolve()})")
-    parser.add_argument("--method", action="append", choices=sorted(RANKERS), help="repeatable; default all")
+    parser.add_argument("--method", action="append", choices=METHODS, help="repeatable; default: all")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument("--failures", action="store_true", help="list queries whose answer is not first")
     args = parser.parse_args(argv)
+    from graph.settings import get_settings
+    from graph.stores import open_store
+
+    settings = get_settings()
     reports = []
-    rankers = [RANKERS[m]() for m in (args.method or sorted(RANKERS))]
     for folder in args.sets or [DEFAULT_SET]:
-        eval_set = load_set(folder)
+        # a set written against a graph (no candidates.tsv) is measured on the loaded one
+        own_graph = (folder / "candidates.tsv").is_file()
+        store = graph_from_candidates(load_set(folder)) if own_graph else open_store(settings)
+        vectors_dir = None if own_graph or settings.store != "networkx" else settings.data_dir
+        eval_set = load_set(folder, store)
         for p in eval_set.problems:
             print(p, file=sys.stderr)
-        for ranker in rankers:
-            report = evaluate(eval_set, ranker)
+        for method in args.method or METHODS:
+            report = evaluate(eval_set, make_ranker(method, store, settings, vectors_dir))
             reports.append(report)
             if not args.json:
-                print(format_report(report, failures=args.failures))
+                print(format_report(report, failures=args.failures), flush=True)
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     return 0
@@ -375,6 +489,10 @@ __all__ = [
     "TYPES",
     "Candidate",
     "CharTfidfRanker",
+    "PipelineRanker",
+    "candidates_from_store",
+    "graph_from_candidates",
+    "make_ranker",
     "EmbedderRanker",
     "EvalSet",
     "Query",

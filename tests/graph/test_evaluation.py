@@ -169,3 +169,64 @@ def test_command_prints_a_table(tmp_path, capsys):
     assert ev.main([str(folder), "--method", "tfidf"]) == 0
     out = capsys.readouterr().out
     assert "== s · char 1-2-gram TF-IDF" in out and "all types" in out and "mixed pool" in out
+
+
+# -- sets written against a graph, and the pipeline methods ---------------------------
+
+
+@pytest.fixture
+def tiny_graph():
+    from graph.model import Edge, Kind, Lab, Product, Rel, Scope, TestItem
+    from graph.nx_store import NetworkxStore
+
+    store = NetworkxStore(None)
+    store.write(
+        [
+            Product("安全帽", name="安全帽").to_node(),
+            Product("奶瓶", name="奶瓶").to_node(),
+            TestItem("冲击吸收性能", name="冲击吸收性能").to_node(),
+            Lab("IB1", name="某防护用品检验站").to_node(),
+            Scope("IB1#1", lab="IB1", object="安全帽", item="冲击吸收性能").to_node(),
+        ],
+        [
+            Edge((Kind.LAB, "IB1"), Rel.HAS_SCOPE, (Kind.SCOPE, "IB1#1")),
+            Edge((Kind.SCOPE, "IB1#1"), Rel.COVERS_PRODUCT, (Kind.PRODUCT, "安全帽")),
+            Edge((Kind.SCOPE, "IB1#1"), Rel.COVERS_ITEM, (Kind.TEST_ITEM, "冲击吸收性能")),
+        ],
+    )
+    return store
+
+
+def test_a_set_without_candidates_takes_its_pool_from_the_graph(tmp_path, tiny_graph):
+    folder = tmp_path / "g"
+    folder.mkdir()
+    (folder / "queries.tsv").write_text(
+        HEADER_Q + "G1\tlex\t安全帽 冲击吸收性能\t安全帽\t\t冲击吸收性能\tIB1\t\nG2\tlex\t奶瓶\t不存在\t\t\t\t\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(FileNotFoundError, match="no graph given"):
+        ev.load_set(folder)
+    s = ev.load_set(folder, tiny_graph)
+    assert {c.key for c in s.candidates} == {
+        ("product", "安全帽"), ("product", "奶瓶"), ("test_item", "冲击吸收性能"), ("lab", "IB1")
+    }  # fmt: skip
+    assert [q.id for q in s.queries] == ["G1"]
+    assert s.problems == [f"{folder / 'queries.tsv'}:3: G2 product answer '不存在' is not a product in the graph"]
+
+
+def test_the_pipeline_ranker_measures_linking_and_matching(tmp_path, tiny_graph):
+    folder = tmp_path / "g"
+    folder.mkdir()
+    (folder / "queries.tsv").write_text(HEADER_Q + "G1\tlex\t安全帽 冲击吸收性能\t安全帽\t\t冲击吸收性能\tIB1\t\n", encoding="utf-8")
+    r = ev.evaluate(ev.load_set(folder, tiny_graph), ev.PipelineRanker(tiny_graph))
+    assert r.all_types.n == 3 and r.all_types.top1 == 1.0
+
+
+def test_a_candidates_set_becomes_a_graph_without_edges(dev_set):
+    store = ev.graph_from_candidates(dev_set)
+    from graph.model import Kind
+
+    assert len(store.nodes(Kind.PRODUCT)) == 26 and len(store.nodes(Kind.SCOPE)) == 10
+    s01 = store.get(Kind.STANDARD, "S01").props
+    assert (s01["number"], s01["title"]) == ("GB 42295-2022", "电动自行车电气安全要求")
+    assert {c.key for c in ev.candidates_from_store(store)} == {c.key for c in dev_set.candidates}

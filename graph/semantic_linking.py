@@ -1,0 +1,199 @@
+"""Topic linking with the semantic layer: lexical links fused with embedding evidence.
+
+:class:`SemanticLinker` wraps the lexical :class:`~graph.linking.TopicLinker` and
+has its interface (``link``, ``names``, ``suggest``), so the matcher takes either.
+
+1. The lexical links come first, unchanged.
+2. The topic and each of its parts (what the user separated by spaces or
+   punctuation; an English topic stays whole) are embedded as queries.  A node's
+   cosine is turned into a z-score against all nodes of its kind for the same
+   query — e5 cosines crowd into 0.75–0.92, so only how far a node stands out
+   from the rest says anything.  A node that stands out by
+   ``Z_LINK`` links with a weight rising from ``W_MIN`` to ``W_MAX``; a node the
+   lexical layer linked as well keeps the higher weight plus ``AGREE_BONUS``.
+   In a small graph, where that spread says little, a cosine ``D_LINK`` above
+   the mean also links.
+3. The graph: among the standards governing a linked product, and the test
+   items those standards specify, the ones the topic is closest to link, at a
+   lower bar since the graph already vouches for them.  This is how a topic
+   reaches test items whose words it never uses.
+
+Every semantic link says which part of the topic matched which text, and its
+cosine and z-score, in ``matched``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from graph.embeddings import Embedder, Entry, VectorIndex
+from graph.linking import Link, TopicLinker, TopicLinks
+from graph.model import Kind, Rel
+from graph.store import GraphStore
+
+SEMANTIC_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD)
+Z_LINK = 5.0  # a node this many standard deviations above its kind links on its own
+D_LINK = 0.07  # … or this much cosine above the mean (a small graph's spread says little)
+D_NEAR = 0.03
+Z_FULL = 9.0  # … and at this many with the full semantic weight
+Z_NEAR = 3.0  # the bar for graph neighbours of linked products
+W_MIN, W_MAX = 0.6, 0.9  # semantic-only weights stay below an exact lexical match (1.0)
+AGREE_BONUS = 0.05
+GRAPH_FACTOR = 0.8  # a graph neighbour's weight relative to the node it hangs from
+GRAPH_MARGIN = 0.01  # neighbours this close to the best one link too
+MAX_SEMANTIC_PER_KIND = 3
+_PARTS = re.compile(r"[\s,，。；;、/|]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: Kind
+    id: str
+    cos: float
+    z: float
+    delta: float  # cosine above the kind's mean
+    part: str  # the part of the topic that matched
+    text: str  # the node text it matched
+
+
+def topic_parts(topic: str) -> list[str]:
+    """The topic and the parts a user separated; English stays whole.
+
+    >>> topic_parts("充电宝 鼓包 自燃")
+    ['充电宝 鼓包 自燃', '充电宝', '鼓包', '自燃']
+    >>> topic_parts("e-bike charger overheating")
+    ['e-bike charger overheating']
+    """
+    topic = " ".join(topic.split())
+    if topic.isascii():
+        parts = [p.strip() for p in re.split(r"[,;/|]+", topic) if p.strip()]
+    else:
+        parts = [p for p in _PARTS.split(topic) if p]
+    return list(dict.fromkeys([topic] + (parts if len(parts) > 1 else [])))
+
+
+class SemanticLinker:
+    """Lexical linking plus embeddings; build once per loaded graph."""
+
+    def __init__(self, lexical: TopicLinker, embedder: Embedder, index: VectorIndex, graph: dict) -> None:
+        self.lexical = lexical
+        self.embedder = embedder
+        self.index = index
+        self.governs: dict[str, list[str]] = graph.get("governs", {})  # product → standards
+        self.specifies: dict[str, list[str]] = graph.get("specifies", {})  # standard → items
+
+    @property
+    def names(self):
+        return self.lexical.names
+
+    def suggest(self, q: str, k: int = 5) -> list[str]:
+        return self.lexical.suggest(q, k)
+
+    @classmethod
+    def from_store(
+        cls, store: GraphStore, embedder: Embedder, data_dir: Path | str | None = None, lexical: TopicLinker | None = None
+    ) -> SemanticLinker:
+        """Index the graph's linkable texts (re-embedding only what changed since ``data_dir``'s index)."""
+        lexical = lexical or TopicLinker.from_store(store)
+        index = (VectorIndex.load(data_dir) if data_dir is not None else None) or VectorIndex(embedder.dim, "")
+        index.sync(embedder, node_entries(store))
+        if data_dir is not None:
+            index.save(data_dir)
+        governs: dict[str, list[str]] = defaultdict(list)
+        for e in store.edges(Rel.GOVERNED_BY):
+            governs[e.src[1]].append(e.dst[1])
+        specifies: dict[str, list[str]] = defaultdict(list)
+        for e in store.edges(Rel.SPECIFIES):
+            specifies[e.src[1]].append(e.dst[1])
+        return cls(lexical, embedder, index, {"governs": governs, "specifies": specifies})
+
+    # -- linking -------------------------------------------------------------
+    def link(self, topic: str) -> TopicLinks:
+        lex = self.lexical.link(topic)
+        parts = topic_parts(topic)
+        vectors = self.embedder.encode_queries(parts)
+        found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
+        near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
+        for kind in SEMANTIC_KINDS:
+            hits = self._hits(kind, parts, vectors)
+            near.update({(h.kind, h.id): h for h in hits})
+            strong = [h for h in hits if h.z >= Z_LINK or h.delta >= D_LINK][:MAX_SEMANTIC_PER_KIND]
+            for h in strong:
+                self._fuse(found, h, _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100)))
+        self._graph(found, near)
+        links = TopicLinker._top(found.values())
+        return TopicLinks(topic, links, [] if links else lex.suggestions)
+
+    def _hits(self, kind: Kind, parts: list[str], vectors: np.ndarray) -> list[_Hit]:
+        """Every node of ``kind`` with its best z-score over the topic's parts, best first."""
+        best: dict[str, _Hit] = {}
+        for part, q in zip(parts, vectors, strict=True):
+            scores = self.index.scores(q, kind.value)
+            if len(scores) < 5:  # too few to say what stands out
+                continue
+            cos = np.array([c for c, _ in scores.values()])
+            mu, sd = float(cos.mean()), float(cos.std()) or 1.0
+            for id, (c, text) in scores.items():
+                z = (c - mu) / sd
+                if id not in best or z > best[id].z:
+                    best[id] = _Hit(kind, id, c, z, c - mu, part, text)
+        return sorted(best.values(), key=lambda h: -h.z)
+
+    def _fuse(self, found: dict[tuple[Kind, str], Link], h: _Hit, w: float, via: str = "semantic") -> None:
+        key = (h.kind, h.id)
+        why = f"{h.part} ≈ {h.text} (cos {h.cos:.3f}, z {h.z:.1f})"
+        old = found.get(key)
+        if old is None:
+            found[key] = Link(h.kind, h.id, self.names.get(key, h.id), round(w, 4), via, why, h.text)
+        elif old.via not in ("semantic", "graph"):
+            score = min(1.0, max(old.score, w) + AGREE_BONUS)
+            found[key] = replace(old, score=round(score, 4), matched=f"{old.matched}; {why}")
+
+    def _graph(self, found: dict[tuple[Kind, str], Link], near: dict[tuple[Kind, str], _Hit]) -> None:
+        """Standards of linked products and the items they specify, where the topic points at them.
+
+        The graph vouches for the neighbourhood, so the bar is lower than for a
+        link on semantic evidence alone: among a product's standards (and among
+        their items) the ones the topic is closest to link, if they stand out
+        from their kind at all (``D_NEAR`` above its mean, or ``Z_NEAR``).
+        """
+        for p in [l for l in found.values() if l.kind == Kind.PRODUCT]:
+            standards = self.governs.get(p.id, [])
+            items = list(dict.fromkeys(i for s in standards for i in self.specifies.get(s, [])))
+            for kind, ids in ((Kind.STANDARD, standards), (Kind.TEST_ITEM, items)):
+                hits = [near[kind, i] for i in ids if (kind, i) in near]
+                hits = [h for h in hits if h.z >= Z_NEAR or h.delta >= D_NEAR]
+                if not hits:
+                    continue
+                top = max(h.cos for h in hits)
+                for h in hits:
+                    if h.cos >= top - GRAPH_MARGIN:
+                        self._fuse(found, h, p.score * GRAPH_FACTOR, via="graph")
+
+
+def _weight(z: float) -> float:
+    return W_MIN + (W_MAX - W_MIN) * min(1.0, max(0.0, (z - Z_LINK) / (Z_FULL - Z_LINK)))
+
+
+def node_entries(store: GraphStore) -> Iterable[Entry]:
+    """The texts the semantic layer embeds: names, English names and aliases; standard titles.
+
+    In-house work instructions (standards of kind ``method``) are left out: their
+    titles are boilerplate (检验作业指导书) that would match any topic.
+    """
+    for kind in SEMANTIC_KINDS:
+        for n in store.nodes(kind):
+            p = n.props
+            if kind == Kind.STANDARD:
+                if p.get("kind") != "method" and p.get("title"):
+                    yield Entry(kind.value, n.id, str(p["title"]))
+                continue
+            for text in [p.get("name") or n.id, p.get("name_en", ""), *p.get("aliases", [])]:
+                if text:
+                    yield Entry(kind.value, n.id, str(text))

@@ -1,0 +1,111 @@
+"""Semantic linking on a small hand-built graph with the real offline model."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import offline_model as om
+from graph.embeddings import Embedder, VectorIndex
+from graph.linking import TopicLinker
+from graph.matching import Matcher, MatchQuery
+from graph.model import Edge, Kind, Lab, Product, Rel, Scope, Standard, TestItem
+from graph.nx_store import NetworkxStore
+from graph.semantic_linking import SemanticLinker, node_entries, topic_parts
+
+PRODUCTS = ["电动自行车充电器", "移动电源（充电宝）", "婴幼儿服装", "安全帽", "电热水壶", "延长线插座（接线板）",
+            "塑料奶瓶", "儿童推车", "毛绒玩具", "钢化玻璃", "家用燃气灶", "防颗粒物口罩"]  # fmt: skip
+ITEMS = ["温升", "绳带要求", "冲击吸收性能", "非正常工作（干烧）", "小零件", "甲醛含量", "过滤效率", "制动性能",
+         "熄火保护装置", "碎片状态", "总迁移量", "接触电流"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def embedder(pytestconfig, tmp_path_factory) -> Embedder:
+    cache = getattr(pytestconfig, "cache", None)
+    base = cache.mkdir("yrdq-offline-e5") if cache is not None else tmp_path_factory.mktemp("e5")
+    return Embedder.load(str(om.build(base / "model")), base)
+
+
+@pytest.fixture(scope="module")
+def store() -> NetworkxStore:
+    s = NetworkxStore(None)
+    nodes = [Product(p, name=p).to_node() for p in PRODUCTS] + [TestItem(i, name=i).to_node() for i in ITEMS]
+    nodes += [
+        Standard("GB 31701-2015", number="GB 31701-2015", title="婴幼儿及儿童纺织产品安全技术规范", kind="GB").to_node(),
+        Standard("GB 4706.19-2008", number="GB 4706.19-2008", title="家用和类似用途电器的安全 液体加热器的特殊要求",
+                 kind="GB").to_node(),  # fmt: skip
+        Standard("method:WI-1", number="WI-1", title="检验作业指导书", kind="method").to_node(),
+        Lab("IB1", name="某家电检验站", province="上海市", city="上海市").to_node(),
+        Scope("IB1#1", lab="IB1", object="电热水壶", item="非正常工作（干烧）").to_node(),
+    ]
+    edges = [
+        Edge((Kind.PRODUCT, "婴幼儿服装"), Rel.GOVERNED_BY, (Kind.STANDARD, "GB 31701-2015")),
+        Edge((Kind.STANDARD, "GB 31701-2015"), Rel.SPECIFIES, (Kind.TEST_ITEM, "绳带要求")),
+        Edge((Kind.PRODUCT, "电热水壶"), Rel.GOVERNED_BY, (Kind.STANDARD, "GB 4706.19-2008")),
+        Edge((Kind.STANDARD, "GB 4706.19-2008"), Rel.SPECIFIES, (Kind.TEST_ITEM, "非正常工作（干烧）")),
+        Edge((Kind.LAB, "IB1"), Rel.HAS_SCOPE, (Kind.SCOPE, "IB1#1")),
+        Edge((Kind.SCOPE, "IB1#1"), Rel.COVERS_PRODUCT, (Kind.PRODUCT, "电热水壶")),
+        Edge((Kind.SCOPE, "IB1#1"), Rel.COVERS_ITEM, (Kind.TEST_ITEM, "非正常工作（干烧）")),
+    ]
+    s.write(nodes, edges)
+    return s
+
+
+@pytest.fixture(scope="module")
+def linker(store, embedder) -> SemanticLinker:
+    return SemanticLinker.from_store(store, embedder)
+
+
+def by_kind(links, kind: Kind) -> dict[str, object]:
+    return {l.id: l for l in links.links if l.kind == kind}
+
+
+def test_topic_parts_keep_what_the_user_separated():
+    assert topic_parts("插头发烫，烧焦") == ["插头发烫，烧焦", "插头发烫", "烧焦"]
+    assert topic_parts("  安全帽  ") == ["安全帽"]
+    assert topic_parts("hard hat, impact") == ["hard hat, impact", "hard hat", "impact"]
+
+
+def test_boilerplate_method_titles_are_not_embedded(store):
+    texts = {e.text for e in node_entries(store)}
+    assert "检验作业指导书" not in texts and "婴幼儿及儿童纺织产品安全技术规范" in texts
+
+
+def test_a_colloquial_topic_links_the_product_lexical_linking_misses(store, linker):
+    topic = "电水壶 烧干了 起火"
+    assert "电热水壶" not in by_kind(TopicLinker.from_store(store).link(topic), Kind.PRODUCT)
+    link = by_kind(linker.link(topic), Kind.PRODUCT)["电热水壶"]
+    assert link.via == "semantic" and 0.6 <= link.score <= 0.9
+    assert link.matched.startswith("电水壶 ≈ 电热水壶 (cos ")  # which part matched what, with its evidence
+
+
+def test_the_graph_brings_an_item_of_a_linked_product(linker):
+    item = by_kind(linker.link("电水壶 烧干了 起火"), Kind.TEST_ITEM).get("非正常工作（干烧）")
+    assert item is not None and item.via == "graph"
+    assert item.score < by_kind(linker.link("电水壶 烧干了 起火"), Kind.PRODUCT)["电热水壶"].score
+
+
+def test_exact_lexical_links_stay_first_and_note_agreement(linker):
+    links = by_kind(linker.link("安全帽 冲击吸收性能"), Kind.PRODUCT)
+    assert links["安全帽"].score == 1.0 and links["安全帽"].via == "name"
+    assert "安全帽 ≈ 安全帽" in links["安全帽"].matched
+    assert all(l.score < 1.0 for i, l in links.items() if i != "安全帽")
+
+
+def test_an_unrelated_topic_gets_no_semantic_links(linker):
+    assert [l for l in linker.link("量子计算 芯片 光刻").links if l.via in ("semantic", "graph")] == []
+
+
+def test_the_matcher_takes_the_semantic_linker(store, linker):
+    topic = "电水壶 烧干了 起火"
+    assert Matcher(store).match(MatchQuery(topic)).labs == []
+    result = Matcher(store, linker=linker).match(MatchQuery(topic))
+    assert [m.id for m in result.labs] == ["IB1"]
+    assert result.labs[0].evidence[0].item == "非正常工作（干烧）"
+
+
+def test_the_index_is_kept_and_reused(store, embedder, tmp_path):
+    SemanticLinker.from_store(store, embedder, tmp_path)
+    saved = VectorIndex.load(tmp_path)
+    assert saved is not None and len(saved) == len(list(node_entries(store)))
+    again = VectorIndex.load(tmp_path)
+    assert again.sync(embedder, node_entries(store)).embedded == 0
