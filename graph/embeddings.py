@@ -204,6 +204,18 @@ class _KindSlice:
     ids: list[str]  # the node of each group
 
 
+@dataclass(frozen=True, slots=True)
+class NodeScores:
+    ids: list[str]
+    cos: np.ndarray  # float32, one per node: the cosine of its best text
+    rows: np.ndarray  # the index row of that text
+    entries: list[Entry]
+
+    def text(self, i: int) -> str:
+        """The text of node ``i`` that scored best."""
+        return self.entries[int(self.rows[i])].text
+
+
 @dataclass(slots=True)
 class SyncStats:
     embedded: int = 0  # texts sent to the model
@@ -314,6 +326,14 @@ class VectorIndex:
         first = np.flatnonzero(is_best)  # the first best row of each group
         rows = first[np.unique(group[first], return_index=True)[1]]
         return ks, best, rows
+
+    def node_scores(self, query: np.ndarray, kind: str) -> NodeScores | None:
+        """Cosines of every node of ``kind`` (its best text) as an array, for callers that work in numpy."""
+        found = self._best(query, kind)
+        if found is None:
+            return None
+        ks, best, rows = found
+        return NodeScores(ks.ids, best, rows + ks.start, self.entries)
 
     def scores(self, query: np.ndarray, kind: str) -> dict[str, tuple[float, str]]:
         """Every node of ``kind`` → (cosine of its best text, that text)."""

@@ -131,18 +131,18 @@ class SemanticLinker:
         return TopicLinks(topic, links, [] if links else lex.suggestions)
 
     def _hits(self, kind: Kind, parts: list[str], vectors: np.ndarray) -> list[_Hit]:
-        """Every node of ``kind`` with its best z-score over the topic's parts, best first."""
+        """Nodes of ``kind`` near the topic or one of its parts, with their best z-score, best first."""
         best: dict[str, _Hit] = {}
         for part, q in zip(parts, vectors, strict=True):
-            scores = self.index.scores(q, kind.value)
-            if len(scores) < 5:  # too few to say what stands out
+            ns = self.index.node_scores(q, kind.value)
+            if ns is None or len(ns.ids) < 5:  # too few to say what stands out
                 continue
-            cos = np.array([c for c, _ in scores.values()])
-            mu, sd = float(cos.mean()), float(cos.std()) or 1.0
-            for id, (c, text) in scores.items():
-                z = (c - mu) / sd
-                if id not in best or z > best[id].z:
-                    best[id] = _Hit(kind, id, c, z, c - mu, part, text)
+            mu, sd = float(ns.cos.mean()), float(ns.cos.std()) or 1.0
+            z = (ns.cos - mu) / sd
+            for i in np.flatnonzero((z >= Z_NEAR) | (ns.cos - mu >= D_NEAR)).tolist():
+                h = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]), float(ns.cos[i]) - mu, part, ns.text(i))
+                if h.id not in best or h.z > best[h.id].z:
+                    best[h.id] = h
         return sorted(best.values(), key=lambda h: -h.z)
 
     def _fuse(self, found: dict[tuple[Kind, str], Link], h: _Hit, w: float, via: str = "semantic") -> None:
@@ -167,8 +167,7 @@ class SemanticLinker:
             standards = self.governs.get(p.id, [])
             items = list(dict.fromkeys(i for s in standards for i in self.specifies.get(s, [])))
             for kind, ids in ((Kind.STANDARD, standards), (Kind.TEST_ITEM, items)):
-                hits = [near[kind, i] for i in ids if (kind, i) in near]
-                hits = [h for h in hits if h.z >= Z_NEAR or h.delta >= D_NEAR]
+                hits = [near[kind, i] for i in ids if (kind, i) in near]  # near: Z_NEAR or D_NEAR already
                 if not hits:
                     continue
                 top = max(h.cos for h in hits)
