@@ -24,8 +24,13 @@ MATCH (lab:Lab)-[:HAS_SCOPE]->(s)
 // a scope line belongs to one lab; should data ever give it two, take the lowest id
 WITH s, lab ORDER BY lab.id
 WITH s, collect(lab)[0] AS lab
-RETURN lab, s AS scope,
-  [(s)-[:COVERS_PRODUCT]->(p:Product) | p.id] AS products,
-  [(s)-[:COVERS_ITEM]->(i:TestItem) | i.id] AS items,
-  [(s)-[:USES_STANDARD]->(t:Standard) | t.id] AS standards,
-  [(s)-[:COVERS_PRODUCT]->(:Product)-[:IN_CATEGORY]->(c:Category) | c.id] AS categories
+// One row per lab with all its lines: a broad topic reaches thousands of lines
+// of a few hundred labs, and the client's time goes into decoding what is sent,
+// so each lab is sent once, and nodes as property maps (no element ids, no labels).
+// The categories of the lines' products come from cypher/product_categories.cypher,
+// once per product instead of once per line.
+WITH lab, collect([properties(s),
+  [(s)-[:COVERS_PRODUCT]->(p:Product) | p.id],
+  [(s)-[:COVERS_ITEM]->(i:TestItem) | i.id],
+  [(s)-[:USES_STANDARD]->(t:Standard) | t.id]]) AS lines
+RETURN properties(lab) AS lab, lines

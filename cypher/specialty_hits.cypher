@@ -19,6 +19,9 @@ CALL () {
 // UNION already removes duplicates; DISTINCT keeps that true on servers whose
 // UNION inside CALL does not (ArcadeDB, see graph/arcadedb.py)
 WITH DISTINCT t
+// a target's labels and categories once per target, not once per specialty
+WITH t, labels(t) AS target_labels, [(t)-[:IN_CATEGORY]->(c:Category) | c.id] AS categories
 MATCH (e:Expert)-[r:SPECIALISES_IN]->(t)
-RETURN e AS expert, labels(t) AS target_labels, t.id AS target, coalesce(r.text, '') AS text,
-  [(t)-[:IN_CATEGORY]->(c:Category) | c.id] AS categories
+// one row per expert, sent once as a property map, with every specialty that qualifies
+WITH e, collect([target_labels, t.id, coalesce(r.text, ''), categories]) AS specialties
+RETURN properties(e) AS expert, specialties

@@ -268,6 +268,11 @@ class ArcadeDBServer:
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running server (bench/ reads its memory from /proc)."""
+        return self._proc.pid if self.is_running() else None
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])

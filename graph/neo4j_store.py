@@ -93,9 +93,13 @@ def _kind(labels: Sequence[str] | frozenset[str]) -> Kind:
 
 
 def _node(n: neo4j.graph.Node) -> Node:
-    props = dict(n)
+    return _from_props(_kind(n.labels), dict(n))
+
+
+def _from_props(kind: Kind, props: dict[str, Any]) -> Node:
+    """A node from its property map (``properties(n)``, the leaner form retrievals return)."""
     id = props.pop("id")
-    return Node(_kind(n.labels), id, props)
+    return Node(kind, id, props)
 
 
 class Neo4jStore:
@@ -209,9 +213,9 @@ class Neo4jStore:
                 raise StoreError(f"node {n.kind}:{n.id} has a property named 'id', which is reserved for its id")
             node_rows[Kind(n.kind)].append({"id": n.id, "props": dict(n.props)})
         edge_rows: dict[tuple[Rel, Kind, Kind], list[dict[str, Any]]] = defaultdict(list)
-        for i, e in enumerate(edges):
+        for e in edges:
             group = (Rel(e.type), Kind(e.src[0]), Kind(e.dst[0]))
-            edge_rows[group].append({"i": i, "src": e.src[1], "dst": e.dst[1], "props": dict(e.props)})
+            edge_rows[group].append({"src": e.src[1], "dst": e.dst[1], "props": dict(e.props)})
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             for kind, rows in node_rows.items():
@@ -221,20 +225,26 @@ class Neo4jStore:
             for (rel, src, dst), rows in edge_rows.items():
                 statement = render("upsert_edges", REL=rel, SRC=src, DST=dst)
                 for chunk in _chunks(rows):
-                    merged = {r["i"] for r in tx.run(statement, rows=chunk)}
-                    if len(merged) < len(chunk):
-                        missing = next(r for r in chunk if r["i"] not in merged)
-                        raise StoreError(self._missing_end(tx, edges[missing["i"]]))
+                    # one count per chunk, not one record per row: the rows are only looked
+                    # at again when some did not merge, to name the first missing end
+                    if tx.run(statement, rows=chunk).single(strict=True)["merged"] < len(chunk):
+                        raise StoreError(self._missing_end(tx, (rel, src, dst), chunk))
 
         self._write_tx(work)
 
     @staticmethod
-    def _missing_end(tx: neo4j.ManagedTransaction, e: Edge) -> str:
-        for kind, id in (e.src, e.dst):
-            found = tx.run(render("existing_ids", LABEL=Kind(kind)), ids=[id]).values()
-            if not found:
-                return f"edge {e.type} refers to a missing node {kind}:{id}"
-        return f"edge {e.type} from {e.src[0]}:{e.src[1]} to {e.dst[0]}:{e.dst[1]} could not be merged"
+    def _missing_end(tx: neo4j.ManagedTransaction, group: tuple[Rel, Kind, Kind], chunk: list[dict[str, Any]]) -> str:
+        """Why a chunk of edges did not merge: the first of its rows whose start or end node does not exist."""
+        rel, src, dst = group
+        found = {
+            end: {r[0] for r in tx.run(render("existing_ids", LABEL=kind), ids=sorted({r[end] for r in chunk})).values()}
+            for end, kind in (("src", src), ("dst", dst))
+        }
+        for row in chunk:
+            for end, kind in (("src", src), ("dst", dst)):
+                if row[end] not in found[end]:
+                    return f"edge {rel} refers to a missing node {kind}:{row[end]}"
+        return f"some {rel} edges from {src} to {dst} could not be merged although both ends exist"
 
     def set_meta(self, values: dict[str, str]) -> None:
         rows = [{"key": k, "value": v} for k, v in values.items()]
@@ -255,7 +265,8 @@ class Neo4jStore:
 
     def nodes(self, kind: Kind) -> list[Node]:
         # sorted by id so that every call returns the same order (the server's order may change)
-        return sorted((_node(r["n"]) for r in self._read(render("nodes_of_kind", LABEL=Kind(kind)))), key=lambda n: n.id)
+        rows = self._read(render("nodes_of_kind", LABEL=Kind(kind)))
+        return sorted((_from_props(Kind(kind), r["n"]) for r in rows), key=lambda n: n.id)
 
     def edges(self, rel: Rel) -> list[Edge]:
         found = [
@@ -330,22 +341,43 @@ class Neo4jStore:
             "categories": sorted(linked.categories),
         }
 
+    def _read_tx(self, work: Any) -> Any:
+        """Run ``work(tx)`` in one read transaction (several statements, one consistent view)."""
+        try:
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc) from exc
+
     def scope_hits(self, linked: Linked) -> list[ScopeHit]:
         if not linked:
             return []
-        records = self._read(cypher.load("scope_hits"), **self._linked_params(linked))
+        params = self._linked_params(linked)
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[list[Any]], dict[str, list[str]]]:
+            groups = tx.run(cypher.load("scope_hits"), params).values()
+            products = sorted({p for _, lines in groups for line in lines for p in line[1]})
+            cats = dict(tx.run(cypher.load("product_categories"), ids=products).values()) if products else {}
+            return groups, cats
+
+        groups, product_cats = self._read_tx(work)
         # id tuples are sorted here, in Python, so both stores order them by the same rule
-        hits = [
-            ScopeHit(
-                lab=_node(r["lab"]),
-                scope=_node(r["scope"]),
-                products=tuple(sorted(r["products"])),
-                items=tuple(sorted(r["items"])),
-                standards=tuple(sorted(r["standards"])),
-                categories=tuple(sorted(set(r["categories"]))),
-            )
-            for r in records
-        ]
+        hits = []
+        for lab_props, lines in groups:
+            lab = _from_props(Kind.LAB, lab_props)
+            for scope_props, products, items, standards in lines:
+                hits.append(
+                    ScopeHit(
+                        lab=lab,
+                        scope=_from_props(Kind.SCOPE, scope_props),
+                        products=tuple(sorted(products)),
+                        items=tuple(sorted(items)),
+                        standards=tuple(sorted(standards)),
+                        categories=tuple(sorted({c for p in products for c in product_cats.get(p, ())})),
+                    )
+                )
         return sorted(hits, key=lambda h: (h.lab.id, h.scope.id))
 
     def specialty_hits(self, linked: Linked) -> list[SpecialtyHit]:
@@ -353,7 +385,9 @@ class Neo4jStore:
             return []
         hits = []
         for r in self._read(cypher.load("specialty_hits"), **self._linked_params(linked)):
-            kind = _kind(r["target_labels"])
-            cats = tuple(sorted(set(r["categories"]))) if kind == Kind.PRODUCT else ()
-            hits.append(SpecialtyHit(_node(r["expert"]), (kind, r["target"]), r["text"], cats))
+            expert = _from_props(Kind.EXPERT, r["expert"])
+            for labels, target, text, categories in r["specialties"]:
+                kind = _kind(labels)
+                cats = tuple(sorted(set(categories))) if kind == Kind.PRODUCT else ()
+                hits.append(SpecialtyHit(expert, (kind, target), text, cats))
         return sorted(hits, key=lambda h: (h.expert.id, h.target))
