@@ -25,6 +25,11 @@ from graph.store import StoreError
 from graph.stores import open_store
 from loaders.pipeline import DEMO, load
 
+def _place(province: str, city: str) -> str:
+    """上海市, not 上海市上海市."""
+    return province if city in ("", province) else province + city
+
+
 TIER_ZH = {"exact": "项目与标准", "product": "同产品", "item": "同项目", "category": "同类别"}
 
 
@@ -61,8 +66,24 @@ def cmd_load(args: argparse.Namespace) -> int:
     counts = store.count()
     print(f"loaded in {time.perf_counter() - started:.1f} s into {store.health().get('path') or settings.store}: "
           + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("Lab", "Scope", "Expert", "Product", "Standard", "TestItem")))  # fmt: skip
+    _sync_vectors(store, settings)
     store.close()
     return 0
+
+
+def _sync_vectors(store, settings) -> None:
+    """With the model built, bring the vector index up to date with the graph (only new texts are embedded)."""
+    from graph.embeddings import load_embedder
+    from graph.semantic_linking import sync_vectors, vectors_dir
+
+    embedder, status = load_embedder(settings, build=False)
+    if embedder is None:
+        print(f"语义向量未更新 / vectors not updated: {status.message}")
+        return
+    started = time.perf_counter()
+    index, stats = sync_vectors(store, embedder, vectors_dir(settings))
+    print(f"语义向量 / vectors: {stats.embedded} texts embedded, {stats.reused} reused, {stats.removed} removed "
+          f"({len(index.entries)} in the index, {time.perf_counter() - started:.1f} s)")  # fmt: skip
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -98,7 +119,7 @@ def _print_match(r: MatchResponse) -> None:
     if r.labs:
         print("\n检验检测机构 institutions:")
     for n, lab in enumerate(r.labs, 1):
-        print(f"{n:>2}. {lab.name} [{lab.id}] {lab.province}{lab.city}  得分 {lab.score:.2f} {TIER_ZH[lab.tier]}"
+        print(f"{n:>2}. {lab.name} [{lab.id}] {_place(lab.province, lab.city)}  得分 {lab.score:.2f} {TIER_ZH[lab.tier]}"
               f"  (有效期至 {lab.valid_to}, {lab.evidence_total} 条范围)")  # fmt: skip
         for e in lab.evidence:
             limits = f"  说明: {e.limits}" if e.limits else ""
@@ -108,7 +129,7 @@ def _print_match(r: MatchResponse) -> None:
         print("\n专家 experts:")
     for n, ex in enumerate(r.experts, 1):
         flag = f"  ⚠ {ex.conflict_reason}" if ex.conflict else ""
-        print(f"{n:>2}. {ex.name} [{ex.id}] {ex.province}{ex.city} · {ex.affiliation_name}  得分 {ex.score:.2f} "
+        print(f"{n:>2}. {ex.name} [{ex.id}] {_place(ex.province, ex.city)} · {ex.affiliation_name}  得分 {ex.score:.2f} "
               f"{TIER_ZH[ex.tier]}{flag}")  # fmt: skip
         for e in ex.evidence[:3]:
             print(f"      · {e.text} → {e.target}")

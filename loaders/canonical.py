@@ -111,12 +111,13 @@ def load_canonical(paths: Iterable[Path], report: LoadReport) -> Batch:
     return batch
 
 
-def _load(path: Path, fr: FileReport, load_row: Callable[[dict[str, str]], bool]) -> None:
+def _load(path: Path, fr: FileReport, load_row: Callable[[dict[str, str]], object]) -> None:
     try:
         rows = list(read_rows(path))
     except (TableError, OSError, UnicodeDecodeError) as exc:
         fr.reject(0, f"cannot read the file: {exc}")
         return
+    seen: set[tuple[str, ...]] = set()
     for line, raw in rows:
         fr.read += 1
         if "__error__" in raw:
@@ -124,12 +125,24 @@ def _load(path: Path, fr: FileReport, load_row: Callable[[dict[str, str]], bool]
             continue
         row = {HEADER_ALIASES.get(k, k): v for k, v in raw.items()}
         try:
-            new = load_row(row)
+            load_row(row)
         except RowError as exc:
             fr.reject(line, str(exc))
             continue
         fr.loaded += 1
-        fr.merged += not new
+        # Merged: the row repeats an entity of an earlier row of this file (a node that another
+        # table created by reference, e.g. a product's standard, is not a duplicate row).
+        key = _row_key(row)
+        fr.merged += key in seen
+        seen.add(key)
+
+
+def _row_key(row: dict[str, str]) -> tuple[str, ...]:
+    if "from_id" in row:
+        return tuple(row.get(c, "") for c in ("from_kind", "from_id", "type", "to_kind", "to_id"))
+    if "term" in row:
+        return (row["term"].lower(), row.get("canonical", ""))
+    return (row.get("id") or name_key(row.get("name", "")),)
 
 
 def _need(row: dict[str, str], *cols: str) -> None:

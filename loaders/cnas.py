@@ -148,6 +148,7 @@ class CnasLoader:
             if not number or not name:
                 fr.reject(line, "missing 注册编号 or 机构名称")
             elif name in seen:
+                fr.loaded += 1
                 fr.merged += 1
                 if seen[name] != number:
                     self.report.notes.append(f"{path}:{line}: {name} listed again under {number}; kept {seen[name]}")

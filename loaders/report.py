@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -22,7 +23,7 @@ class FileReport:
     file: str
     read: int = 0
     loaded: int = 0
-    merged: int = 0
+    merged: int = 0  # rows that repeat an entity an earlier row already gave (counted in loaded too)
     rejected: list[Rejected] = field(default_factory=list)
 
     def reject(self, line: int, reason: str) -> None:
@@ -54,7 +55,7 @@ class LoadReport:
     def print(self, out: TextIO = sys.stdout, max_rejected: int = 20) -> None:
         out.write(f"{'file':<48} {'read':>7} {'loaded':>7} {'merged':>7} {'rejected':>8}\n")
         for f in self.files:
-            out.write(f"{f.file[-48:]:<48} {f.read:>7} {f.loaded:>7} {f.merged:>7} {len(f.rejected):>8}\n")
+            out.write(f"{_short(f.file):<48} {f.read:>7} {f.loaded:>7} {f.merged:>7} {len(f.rejected):>8}\n")
         t = self.totals()
         out.write(f"{'total':<48} {t['read']:>7} {t['loaded']:>7} {t['merged']:>7} {t['rejected']:>8}\n")
         rejected = self.rejected
@@ -64,6 +65,12 @@ class LoadReport:
             out.write(f"… and {len(rejected) - max_rejected} more rejected rows\n")
         for note in self.notes:
             out.write(f"note: {note}\n")
+
+
+def _short(path: str) -> str:
+    """The file and its folder, enough to tell scope.csv of one part from another's."""
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
 
 
 class Progress:
