@@ -63,6 +63,15 @@ def object_name(raw: str) -> str:
     return normalise_name(_NUMBERING.sub("", raw)) or normalise_name(raw)
 
 
+def _conjoined(name: str) -> list[str]:
+    """Items joined by 和/及/与 that share their last word: 监督检验和定期检验 → 监督检验, 定期检验
+    (标志和说明 is one item and stays whole)."""
+    parts = re.split(r"[和及与]", name)
+    if len(parts) > 1 and all(len(p) >= 3 for p in parts) and len({p[-2:] for p in parts}) == 1:
+        return parts
+    return [name]
+
+
 def item_names(raw: str) -> list[str]:
     """Test items named in one cell; a list of short names is split, a sentence kept whole.
 
@@ -72,10 +81,12 @@ def item_names(raw: str) -> list[str]:
     ['温升']
     >>> item_names("品质检验      重量鉴定      取样")
     ['品质检验', '重量鉴定', '取样']
+    >>> item_names("监督检验和定期检验"), item_names("标志和说明")
+    (['监督检验', '定期检验'], ['标志和说明'])
     """
     # Runs of spaces separate items too ("品质检验      重量鉴定      取样"); normalising would glue them.
     parts = [normalise_name(p) for chunk in re.split(r"\s{2,}", raw.strip()) for p in _ITEM_SPLIT.split(chunk)]
-    parts = [p for p in parts if p]
+    parts = [q for p in parts if p for q in _conjoined(p)]
     text = normalise_name(raw)
     if len(parts) > 1 and all(len(p) <= MAX_ITEM_LEN for p in parts):
         return parts
