@@ -50,6 +50,9 @@ FULLTEXT_LABELS: tuple[Kind, ...] = (
 FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "name_en", "title", "alt_name")
 """What ``cypher/schema_fulltext.cypher`` indexes (a test keeps the two in step)."""
 
+BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+"""URI schemes the store accepts: ``neo4j`` routes (cluster, Aura), ``bolt`` talks to one server; ``+s`` is TLS."""
+
 _PLACEHOLDERS = {"__LABEL__": Kind, "__SRC__": Kind, "__DST__": Kind, "__REL__": Rel}
 
 
@@ -115,6 +118,11 @@ class Neo4jStore:
     def __init__(self, uri: str, user: str, password: str, database: str = "neo4j") -> None:
         self.uri, self.user, self.database = uri, user, database
         self._schema_ready = False
+        scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+        if scheme not in BOLT_SCHEMES:
+            # driver 6 would take http(s):// as its preview HTTP API and fail on a missing package
+            raise StoreError(f"cannot use the Neo4j URI {uri!r}: it must start with one of "
+                             + ", ".join(f"{s}://" for s in BOLT_SCHEMES))  # fmt: skip
         try:
             self._driver = GraphDatabase.driver(uri, auth=(user, password))
         except (ValueError, Neo4jError, neo4j.exceptions.DriverError) as exc:  # a malformed URI
