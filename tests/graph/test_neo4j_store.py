@@ -221,6 +221,12 @@ def test_unreachable_server_names_the_uri():
         Neo4jStore(uri, "neo4j", "password")
 
 
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "localhost:7687"])
+def test_uri_without_a_bolt_scheme_is_refused_naming_it(uri):
+    with pytest.raises(StoreError, match=f"cannot use the Neo4j URI {re.escape(repr(uri))}: it must start with one of neo4j://"):
+        Neo4jStore(uri, "neo4j", "password")
+
+
 def test_unknown_database_is_named(arcadedb_server):
     with pytest.raises(StoreError, match="no database 'nosuchdb'"):
         Neo4jStore(arcadedb_server.bolt_uri, arcadedb_server.user, arcadedb_server.password, "nosuchdb")
