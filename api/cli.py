@@ -112,6 +112,10 @@ def _print_match(r: MatchResponse) -> None:
     print(f"主题 topic: {r.topic}    认可有效日期 as of: {r.as_of}")
     if r.links:
         print("关联 links: " + "; ".join(f"{l.name} ({l.kind}, {l.via} {l.score:.2f})" for l in r.links[:12]))
+        for l in [l for l in r.links[:12] if l.via in ("semantic", "graph")][:6]:
+            print(f"      · {l.name}: {l.matched}")  # the semantic evidence: which part matched what, cosine
+    if r.semantic:
+        print(f"语义匹配 semantic: {r.semantic}")
     if r.reason:
         print(f"说明 reason: {r.reason}")
     if r.suggestions:

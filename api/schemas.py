@@ -71,6 +71,7 @@ class MatchResponse(BaseModel):
     experts: list[ExpertOut] = Field(description="排序后的专家")
     reason: str = Field(description="结果为空时的原因")
     suggestions: list[str] = Field(description="主题无法关联时的建议词")
+    semantic: str = Field(default="", description="语义匹配状态：on 已启用（模型名）/ off 未启用及原因（仅词法匹配）")
 
 
 class GapOut(BaseModel):
@@ -125,6 +126,7 @@ class StatsResponse(BaseModel):
 class HealthResponse(BaseModel):
     status: str = Field(description="ok 或错误状态")
     store: dict[str, str] = Field(description="存储状态")
+    semantic: str = Field(default="", description="语义匹配状态：on 已启用 / off 未启用及原因")
 
 
 class ContactResponse(BaseModel):

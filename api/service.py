@@ -58,7 +58,10 @@ class Service:
 
     @cached_property
     def matcher(self) -> Matcher:
-        return Matcher(self.store, default_as_of=self.settings.as_of)
+        linker, self.semantic = semantic_linker(self.store, self.settings)
+        return Matcher(self.store, linker=linker, default_as_of=self.settings.as_of)
+
+    semantic: str = "语义层未启用 / semantic layer off: not loaded yet"
 
     def match(self, q: MatchQuery, labs: bool = True, experts: bool = True) -> MatchResponse:
         return self._response(self.matcher.match(q, labs=labs, experts=experts))
@@ -66,9 +69,9 @@ class Service:
     def instructors(self, q: MatchQuery, home_province: str) -> MatchResponse:
         return self._response(self.matcher.instructors(q, home_province))
 
-    @staticmethod
-    def _response(r: MatchResult) -> MatchResponse:
-        return MatchResponse.model_validate(asdict(r) | {"links": [asdict(l) | {"kind": l.kind.value} for l in r.links]})
+    def _response(self, r: MatchResult) -> MatchResponse:
+        links = [asdict(l) | {"kind": l.kind.value} for l in r.links]
+        return MatchResponse.model_validate(asdict(r) | {"links": links, "semantic": self.semantic})
 
     def gaps(
         self, kinds: list[str], category: str, province: str, as_of: str, review_years: int, limit: int
@@ -120,4 +123,28 @@ class Service:
             state = self.store.health()
         except StoreError as exc:
             state = {"status": "unreachable", "error": str(exc)}
-        return HealthResponse(status=state.get("status", "unknown"), store=state)
+        return HealthResponse(status=state.get("status", "unknown"), store=state, semantic=self.matcher_semantic())
+
+    def matcher_semantic(self) -> str:
+        """The semantic status, loading the matcher if need be (the store may be down: then say so)."""
+        try:
+            self.matcher  # noqa: B018 — builds the linker once and sets ``semantic``
+        except StoreError as exc:
+            return f"语义层未启用 / semantic layer off: the store is unavailable ({exc})"
+        return self.semantic
+
+
+def semantic_linker(store: GraphStore, settings: Settings):
+    """The semantic linker when the configured model is already built and loads, else ``None`` (lexical).
+
+    The model is never built here, at request time: ``yrdq model build`` (or
+    ``yrdq load``) does that.  Returns the linker and the status text.
+    """
+    from graph.embeddings import load_embedder
+
+    embedder, status = load_embedder(settings, build=False)
+    if embedder is None:
+        return None, f"off — {status.message}"
+    from graph.semantic_linking import SemanticLinker, vectors_dir
+
+    return SemanticLinker.from_store(store, embedder, vectors_dir(settings)), f"on — {status.message}"

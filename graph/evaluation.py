@@ -229,11 +229,14 @@ class PipelineRanker:
     one by default) — a semantic linker plugs in the same way.
     """
 
-    def __init__(self, store, linker=None, name: str = "pipeline", top_k: int = 100) -> None:
+    def __init__(
+        self, store, linker=None, name: str = "pipeline", top_k: int = 100, ids: Mapping[Key, str] | None = None
+    ) -> None:
         from graph.matching import Matcher
 
         self.matcher = Matcher(store, linker=linker)
         self.name, self.top_k = name, top_k
+        self.ids = dict(ids or {})  # (type, graph id) → candidate id, for a set with its own graph
 
     def prepare(self, candidates: Sequence[Candidate]) -> None:
         pass  # the pool is the graph the matcher already holds
@@ -250,6 +253,8 @@ class PipelineRanker:
                 scores[key] = max(scores.get(key, -math.inf), link.score)
         scores.update({("lab", m.id): m.score for m in result.labs})
         scores.update({("expert", m.id): m.score for m in result.experts})
+        if self.ids:
+            scores = {(k[0], self.ids.get(k, k[1])): v for k, v in scores.items()}
         return scores
 
 
@@ -426,7 +431,74 @@ def graph_from_candidates(eval_set: EvalSet):
     return store
 
 
-def make_ranker(method: str, store=None, settings=None, vectors_dir: Path | None = None) -> Ranker:
+GRAPHS = Path(__file__).resolve().parents[1] / "data" / "eval"
+"""Where a set's own graph lives: ``<set name>-graph``, canonical tables (loaders/canonical.py)."""
+
+
+def graph_folder(set_folder: Path | str) -> Path | None:
+    """The canonical graph written for a candidate set, if the project ships one.
+
+    >>> graph_folder(DEFAULT_SET).name
+    'topic-linking-graph'
+    """
+    folder = GRAPHS / f"{Path(set_folder).resolve().name}-graph"
+    return folder if folder.is_dir() else None
+
+
+def graph_id(c: Candidate) -> str:
+    """The id the canonical loader gives a candidate's node: a name key, a standard number, or the id.
+
+    >>> graph_id(Candidate("P09", "product", "移动电源（充电宝）"))
+    '移动电源'
+    >>> graph_id(Candidate("S12", "standard", "GB/T 2099.7-2015 家用和类似用途插头插座"))
+    'GB/T 2099.7-2015'
+    """
+    from loaders.names import name_key
+    from loaders.standards import standard_nodes
+
+    if c.type in ("product", "test_item"):
+        return name_key(c.text)
+    if c.type == "standard":
+        m = re.match(r"((?:GB|GB/T|GB/Z)\s*[\d.]+-\d{4})", c.text)
+        nodes = standard_nodes(m.group(1)) if m else []
+        return nodes[0].id if nodes else c.id
+    return c.id
+
+
+def store_from_graph(eval_set: EvalSet, folder: Path):
+    """Load a set's canonical graph (with the catalogue, as ``yrdq load`` would) into a fresh in-memory store.
+
+    Returns the store and the map from (type, graph id) to candidate id.  A
+    candidate the graph lacks is reported in the set's ``problems``; the
+    pipeline cannot rank it, so it counts as not found.
+    """
+    from graph.nx_store import NetworkxStore
+    from loaders.pipeline import load
+
+    store = NetworkxStore(None)
+    report = load([folder], store)
+    eval_set.problems += [str(r) for r in report.rejected]
+    kinds = {"product": "Product", "standard": "Standard", "test_item": "TestItem", "lab": "Lab", "expert": "Expert"}
+    present = {t: {n.id for n in store.nodes(kind)} for t, kind in _graph_kinds().items()}
+    ids: dict[Key, str] = {}
+    for c in eval_set.candidates:
+        gid = graph_id(c)
+        if gid not in present[c.type]:
+            eval_set.problems.append(f"{folder}: no {kinds[c.type]} {gid!r} for candidate {c.id}")
+        ids[c.type, gid] = c.id
+    return store, ids
+
+
+def _graph_kinds():
+    from graph.model import Kind
+
+    return {"product": Kind.PRODUCT, "standard": Kind.STANDARD, "test_item": Kind.TEST_ITEM, "lab": Kind.LAB,
+            "expert": Kind.EXPERT}  # fmt: skip
+
+
+def make_ranker(
+    method: str, store=None, settings=None, vectors_dir: Path | None = None, ids: Mapping[Key, str] | None = None
+) -> Ranker:
     """The ranker a method name stands for; the pipeline methods need ``store``.
 
     ``vectors_dir`` keeps the semantic index of ``store`` between runs.
@@ -438,7 +510,7 @@ def make_ranker(method: str, store=None, settings=None, vectors_dir: Path | None
 
     settings = settings or get_settings()
     if method == "lexical":
-        return PipelineRanker(store, name="pipeline, lexical linking")
+        return PipelineRanker(store, name="pipeline, lexical linking", ids=ids)
     embedder, status = load_embedder(settings, build=True)
     if embedder is None:
         raise SystemExit(status.message)
@@ -447,7 +519,7 @@ def make_ranker(method: str, store=None, settings=None, vectors_dir: Path | None
     from graph.semantic_linking import SemanticLinker
 
     linker = SemanticLinker.from_store(store, embedder, vectors_dir)
-    return PipelineRanker(store, linker=linker, name="pipeline, semantic linking")
+    return PipelineRanker(store, linker=linker, name="pipeline, semantic linking", ids=ids)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -455,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="评测主题关联 / evaluate topic linking on evaluation sets")
     parser.add_argument("sets", nargs="*", type=Path, help=f"set folders (default: {DEFAULT_SET.resolve()})")
     parser.add_argument("--method", action="append", choices=METHODS, help="repeatable; default: all")
+    parser.add_argument("--graph", type=Path, help="canonical tables of the set's graph (default: data/eval/<set>-graph)")
+    parser.add_argument("--no-graph", action="store_true", help="measure a candidate set on its candidates alone, without edges")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument("--failures", action="store_true", help="list queries whose answer is not first")
     args = parser.parse_args(argv)
@@ -465,14 +539,25 @@ def main(argv: list[str] | None = None) -> int:
     reports = []
     for folder in args.sets or [DEFAULT_SET]:
         # a set written against a graph (no candidates.tsv) is measured on the loaded one
+        # a candidate set is measured on its own canonical graph (``--graph``, or data/eval/<set>-graph),
+        # else on an edgeless graph of its candidates
         own_graph = (folder / "candidates.tsv").is_file()
-        store = graph_from_candidates(load_set(folder)) if own_graph else open_store(settings)
+        ids: dict[Key, str] = {}
+        if own_graph:
+            eval_set = load_set(folder)
+            tables = None if args.no_graph else (args.graph or graph_folder(folder))
+            if tables is not None and set(args.method or METHODS) & {"lexical", "semantic"}:
+                store, ids = store_from_graph(eval_set, tables)
+            else:
+                store = graph_from_candidates(eval_set)
+        else:
+            store = open_store(settings)
+            eval_set = load_set(folder, store)
         vectors_dir = None if own_graph or settings.store != "networkx" else settings.data_dir
-        eval_set = load_set(folder, store)
         for p in eval_set.problems:
             print(p, file=sys.stderr)
         for method in args.method or METHODS:
-            report = evaluate(eval_set, make_ranker(method, store, settings, vectors_dir))
+            report = evaluate(eval_set, make_ranker(method, store, settings, vectors_dir, ids))
             reports.append(report)
             if not args.json:
                 print(format_report(report, failures=args.failures), flush=True)
@@ -492,6 +577,9 @@ __all__ = [
     "PipelineRanker",
     "candidates_from_store",
     "graph_from_candidates",
+    "graph_folder",
+    "graph_id",
+    "store_from_graph",
     "make_ranker",
     "EmbedderRanker",
     "EvalSet",

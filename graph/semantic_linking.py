@@ -48,6 +48,12 @@ AGREE_BONUS = 0.05
 GRAPH_FACTOR = 0.8  # a graph neighbour's weight relative to the node it hangs from
 GRAPH_MARGIN = 0.01  # neighbours this close to the best one link too
 MAX_SEMANTIC_PER_KIND = 3
+MAX_FALLBACK = 2  # when nothing of a kind links, its nearest nodes above the lower bar link weakly
+W_FALLBACK = 0.45
+GRAPH_DEPTH = 3  # how many of a linked product's standards / items the graph step ranks
+GRAPH_NEXT = 0.7  # the weight of the ones after the closest, relative to it
+GOVERNING_FACTOR = 0.5  # any standard governing a linked product, when the topic points at none of them
+MAX_GOVERNING = 8  # a product governed by more standards than this is too broad to link them all
 _PARTS = re.compile(r"[\s,，。；;、/|]+")
 
 
@@ -87,6 +93,10 @@ class SemanticLinker:
         self.index = index
         self.governs: dict[str, list[str]] = graph.get("governs", {})  # product → standards
         self.specifies: dict[str, list[str]] = graph.get("specifies", {})  # standard → items
+        self._reachable = {  # what the graph step can reach from some product
+            Kind.STANDARD: {s for ss in self.governs.values() for s in ss},
+            Kind.TEST_ITEM: {i for ss in self.governs.values() for s in ss for i in self.specifies.get(s, [])},
+        }
 
     @property
     def names(self):
@@ -101,10 +111,7 @@ class SemanticLinker:
     ) -> SemanticLinker:
         """Index the graph's linkable texts (re-embedding only what changed since ``data_dir``'s index)."""
         lexical = lexical or TopicLinker.from_store(store)
-        index = (VectorIndex.load(data_dir) if data_dir is not None else None) or VectorIndex(embedder.dim, "")
-        index.sync(embedder, node_entries(store))
-        if data_dir is not None:
-            index.save(data_dir)
+        index, _ = sync_vectors(store, embedder, data_dir)
         governs: dict[str, list[str]] = defaultdict(list)
         for e in store.edges(Rel.GOVERNED_BY):
             governs[e.src[1]].append(e.dst[1])
@@ -120,18 +127,32 @@ class SemanticLinker:
         vectors = self.embedder.encode_queries(parts)
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
+        fallback: dict[Kind, list[_Hit]] = {}
         for kind in SEMANTIC_KINDS:
-            hits = self._hits(kind, parts, vectors)
+            hits = self._hits(kind, parts, vectors, near if kind in (Kind.STANDARD, Kind.TEST_ITEM) else None)
             near.update({(h.kind, h.id): h for h in hits})
             strong = [h for h in hits if h.z >= Z_LINK or h.delta >= D_LINK][:MAX_SEMANTIC_PER_KIND]
             for h in strong:
                 self._fuse(found, h, _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100)))
+            fallback[kind] = hits[:MAX_FALLBACK]
         self._graph(found, near)
+        for kind, hits in fallback.items():
+            if not any(k == kind for k, _ in found):
+                # nothing of this kind linked, even through the graph: the nearest nodes that stand out at
+                # all link weakly, best first
+                for rank, h in enumerate(hits):
+                    self._fuse(found, h, W_FALLBACK - 0.01 * rank, via="semantic")
         links = TopicLinker._top(found.values())
         return TopicLinks(topic, links, [] if links else lex.suggestions)
 
-    def _hits(self, kind: Kind, parts: list[str], vectors: np.ndarray) -> list[_Hit]:
-        """Nodes of ``kind`` near the topic or one of its parts, with their best z-score, best first."""
+    def _hits(
+        self, kind: Kind, parts: list[str], vectors: np.ndarray, every: dict[tuple[Kind, str], _Hit] | None = None
+    ) -> list[_Hit]:
+        """Nodes of ``kind`` near the topic or one of its parts, with their best z-score, best first.
+
+        With ``every``, each node's best evidence goes there too, however weak: the
+        graph step ranks a linked product's neighbours by it.
+        """
         best: dict[str, _Hit] = {}
         for part, q in zip(parts, vectors, strict=True):
             ns = self.index.node_scores(q, kind.value)
@@ -139,11 +160,21 @@ class SemanticLinker:
                 continue
             mu, sd = float(ns.cos.mean()), float(ns.cos.std()) or 1.0
             z = (ns.cos - mu) / sd
+            if every is not None:
+                for i in self._neighbour_rows(kind, ns.ids):
+                    old = every.get((kind, ns.ids[i]))
+                    if old is None or z[i] > old.z:
+                        every[kind, ns.ids[i]] = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]),
+                                                      float(ns.cos[i]) - mu, part, ns.text(i))  # fmt: skip
             for i in np.flatnonzero((z >= Z_NEAR) | (ns.cos - mu >= D_NEAR)).tolist():
                 h = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]), float(ns.cos[i]) - mu, part, ns.text(i))
                 if h.id not in best or h.z > best[h.id].z:
                     best[h.id] = h
         return sorted(best.values(), key=lambda h: -h.z)
+
+    def _neighbour_rows(self, kind: Kind, ids) -> list[int]:
+        reachable = self._reachable.get(kind, set())
+        return [i for i, x in enumerate(ids) if x in reachable]
 
     def _fuse(self, found: dict[tuple[Kind, str], Link], h: _Hit, w: float, via: str = "semantic") -> None:
         key = (h.kind, h.id)
@@ -167,13 +198,40 @@ class SemanticLinker:
             standards = self.governs.get(p.id, [])
             items = list(dict.fromkeys(i for s in standards for i in self.specifies.get(s, [])))
             for kind, ids in ((Kind.STANDARD, standards), (Kind.TEST_ITEM, items)):
-                hits = [near[kind, i] for i in ids if (kind, i) in near]  # near: Z_NEAR or D_NEAR already
+                hits = sorted((near[kind, i] for i in ids if (kind, i) in near), key=lambda h: -h.cos)
                 if not hits:
                     continue
-                top = max(h.cos for h in hits)
-                for h in hits:
-                    if h.cos >= top - GRAPH_MARGIN:
+                top = hits[0].cos
+                for rank, h in enumerate(hits[:GRAPH_DEPTH]):
+                    if h.cos >= top - GRAPH_MARGIN and (h.z >= Z_NEAR or h.delta >= D_NEAR):
                         self._fuse(found, h, p.score * GRAPH_FACTOR, via="graph")
+                    else:  # the product's next closest neighbours, ranked below: the graph vouches, the words less
+                        self._fuse(found, h, p.score * GRAPH_FACTOR * GRAPH_NEXT - 0.01 * rank, via="graph")
+            # every standard governing the product still applies to it, below the ones the topic points at
+            for s in standards[:MAX_GOVERNING]:
+                if (Kind.STANDARD, s) not in found:
+                    name = self.names.get((Kind.STANDARD, s), s)
+                    found[Kind.STANDARD, s] = Link(
+                        Kind.STANDARD, s, name, round(p.score * GOVERNING_FACTOR, 4), "graph",
+                        f"{p.name} → 适用标准 (governing standard) {name}", name,
+                    )  # fmt: skip
+
+
+def sync_vectors(store: GraphStore, embedder: Embedder, data_dir: Path | str | None = None):
+    """The graph's vector index, re-embedding only texts not in ``data_dir``'s index; saved back there.
+
+    Returns the index and its :class:`~graph.embeddings.SyncStats` (how many texts were embedded).
+    """
+    index = (VectorIndex.load(data_dir) if data_dir is not None else None) or VectorIndex(embedder.dim, "")
+    stats = index.sync(embedder, node_entries(store))
+    if data_dir is not None:
+        index.save(data_dir)
+    return index, stats
+
+
+def vectors_dir(settings) -> Path:
+    """Where a store's vectors are kept: beside the embedded graph, or in a folder of their own for Neo4j."""
+    return Path(settings.data_dir) if settings.store == "networkx" else Path(settings.data_dir) / "vectors-neo4j"
 
 
 def _weight(z: float) -> float:
