@@ -50,6 +50,8 @@ GRAPH_MARGIN = 0.01  # neighbours this close to the best one link too
 MAX_SEMANTIC_PER_KIND = 3
 MAX_FALLBACK = 2  # when nothing of a kind links, its nearest nodes above the lower bar link weakly
 W_FALLBACK = 0.45
+W_GUESS = 0.4  # the closest products when others linked already
+MAX_GUESS = 2
 GRAPH_DEPTH = 3  # how many of a linked product's standards / items the graph step ranks
 GRAPH_NEXT = 0.7  # the weight of the ones after the closest, relative to it
 GOVERNING_FACTOR = 0.5  # any standard governing a linked product, when the topic points at none of them
@@ -128,13 +130,14 @@ class SemanticLinker:
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
         fallback: dict[Kind, list[_Hit]] = {}
+        fallback_all: dict[Kind, list[_Hit]] = {}
         for kind in SEMANTIC_KINDS:
             hits = self._hits(kind, parts, vectors, near if kind in (Kind.STANDARD, Kind.TEST_ITEM) else None)
             near.update({(h.kind, h.id): h for h in hits})
             strong = [h for h in hits if h.z >= Z_LINK or h.delta >= D_LINK][:MAX_SEMANTIC_PER_KIND]
             for h in strong:
                 self._fuse(found, h, _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100)))
-            fallback[kind] = hits[:MAX_FALLBACK]
+            fallback[kind], fallback_all[kind] = hits[:MAX_FALLBACK], hits
         self._graph(found, near)
         for kind, hits in fallback.items():
             if not any(k == kind for k, _ in found):
@@ -142,6 +145,11 @@ class SemanticLinker:
                 # all link weakly, best first
                 for rank, h in enumerate(hits):
                     self._fuse(found, h, W_FALLBACK - 0.01 * rank, via="semantic")
+            elif kind == Kind.PRODUCT:
+                # the product drives everything downstream: the closest ones that stand out are offered
+                # too, below the others (a broad catalogue product linked by name, 童车, hides its kinds)
+                for rank, h in enumerate([h for h in fallback_all[kind] if (kind, h.id) not in found][:MAX_GUESS]):
+                    self._fuse(found, h, W_GUESS - 0.01 * rank, via="semantic")
         links = TopicLinker._top(found.values())
         return TopicLinks(topic, links, [] if links else lex.suggestions)
 
