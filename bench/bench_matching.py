@@ -149,11 +149,18 @@ def summary(label: str, ms: list[float]) -> str:
 def server_part(args: argparse.Namespace, cnas: Path, nx_counts: dict[str, int], queries: list[MatchQuery],
                 nx_ms: list[float], nx_results: list[MatchResult]) -> None:
     """Load the same files into the Neo4j store on an ArcadeDB server, twice, and run the same topics on it."""
+    import importlib.util
+
+    import neo4j
+
     from graph.neo4j_store import Neo4jStore
 
+    # the driver decodes Bolt in pure Python unless the optional neo4j-rust-ext package is installed
+    codec = "Rust extension" if importlib.util.find_spec("neo4j._rust") else "pure Python"
+    print(f"\nneo4j driver {neo4j.__version__}, Bolt decoding: {codec}")
     with ArcadeDBServer(heap=args.heap) as server:
         store: Neo4jStore = server.connect()  # schema: constraints, range indexes, full-text (ArcadeDB's own DDL)
-        print(f"\n--- server store: Neo4jStore over Bolt on {server.bolt_uri} ({store.health().get('server', '?')}, "
+        print(f"--- server store: Neo4jStore over Bolt on {server.bolt_uri} ({store.health().get('server', '?')}, "
               f"heap {args.heap}, ready in {server.start_seconds:.1f} s) ---")
         t = time.perf_counter()
         report = load([cnas], store, LoadReport())
