@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import ServiceDep
 from api.schemas import HealthResponse, StatsResponse
@@ -15,6 +15,9 @@ def stats(service: ServiceDep) -> StatsResponse:
     return service.stats()
 
 
-@router.get("/health", response_model=HealthResponse, summary="健康检查 (health)")
-def health(service: ServiceDep) -> HealthResponse:
-    return service.health()
+@router.get("/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}}, summary="健康检查 (health)")
+def health(service: ServiceDep, response: Response) -> HealthResponse:
+    state = service.health()
+    if state.status != "ok":  # load balancers and monitors read the status code
+        response.status_code = 503
+    return state

@@ -125,3 +125,16 @@ def test_cli_json_is_exactly_the_api_response(client, demo_dir, capsys):
 def test_cli_bad_province_exits_2_with_the_reason(demo_dir, capsys):
     assert cli(["match", "压力容器", "--province", "火星", "--data-dir", str(demo_dir)]) == 2
     assert "火星" in capsys.readouterr().err
+
+
+def test_health_is_503_when_the_store_is_unreachable(tmp_path):
+    from graph.nx_store import NetworkxStore
+    from graph.store import StoreError
+
+    class Gone(NetworkxStore):
+        def health(self):
+            raise StoreError("cannot reach the Neo4j server at bolt://127.0.0.1:1")
+
+    r = TestClient(create_app(Gone(None), Settings(data_dir=tmp_path))).get("/health")
+    assert r.status_code == 503 and r.json()["status"] == "unreachable"
+    assert "bolt://127.0.0.1:1" in r.json()["store"]["error"]
