@@ -7,20 +7,18 @@ returns for the same request, because both go through :class:`api.service.Servic
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
-from pydantic import BaseModel
 
 from api import sampling_cli
+from api.cli_common import print_json, settings_from
 from api.deps import checked_date, checked_province
 from api.schemas import GapsResponse, MatchResponse
 from api.service import BadRequest, NotFound, Service
 from graph.gaps import GAP_KINDS
 from graph.matching import MatchQuery
-from graph.settings import Settings
 from graph.store import StoreError
 from graph.stores import open_store
 from loaders.pipeline import DEMO, load
@@ -33,18 +31,9 @@ def _place(province: str, city: str) -> str:
 TIER_ZH = {"exact": "项目与标准", "product": "同产品", "item": "同项目", "category": "同类别"}
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {k: v for k, v in (("store", args.store), ("data_dir", args.data_dir)) if v}
-    return Settings(**overrides)
-
-
 def _service(args: argparse.Namespace) -> Service:
-    settings = _settings(args)
+    settings = settings_from(args)
     return Service(open_store(settings), settings)
-
-
-def _print_json(model: BaseModel) -> None:
-    print(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 def _query(args: argparse.Namespace) -> MatchQuery:
@@ -57,7 +46,7 @@ def _query(args: argparse.Namespace) -> MatchQuery:
 
 # -- subcommands --------------------------------------------------------------
 def cmd_load(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     store = open_store(settings)
     paths = [Path(p) for p in args.paths] or [DEMO]
     started = time.perf_counter()
@@ -91,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
 
-    settings = _settings(args)
+    settings = settings_from(args)
     uvicorn.run(create_app(settings=settings), host=args.host, port=args.port)
     return 0
 
@@ -102,7 +91,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     resp = service.instructors(q, checked_province(args.home_province, "--home-province")) if args.cmd == "instructors" \
         else service.match(q, labs=not args.experts_only, experts=not args.labs_only)  # fmt: skip
     if args.json:
-        _print_json(resp)
+        print_json(resp)
     else:
         _print_match(resp)
     return 0
@@ -143,7 +132,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     resp = _service(args).gaps(args.kind, args.category, checked_province(args.province, "--province"), checked_date(args.as_of, "--as-of"),
                                args.review_years, args.limit)  # fmt: skip
     if args.json:
-        _print_json(resp)
+        print_json(resp)
     else:
         _print_gaps(resp)
     return 0
@@ -161,7 +150,7 @@ def _print_gaps(r: GapsResponse) -> None:
 def cmd_stats(args: argparse.Namespace) -> int:
     resp = _service(args).stats()
     if args.json:
-        _print_json(resp)
+        print_json(resp)
     else:
         print(f"store: {resp.store}    snapshot: {resp.snapshot or '-'}")
         for k, v in sorted(resp.counts.items()):

@@ -15,19 +15,17 @@ Examples (after ``yrdq load``)::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from pathlib import Path
 
-from pydantic import BaseModel
 
+from api.cli_common import print_json, settings_from
 from api.sampling_schemas import PlannedIn
 from api.sampling_service import SamplingService
 from graph.campaign import write_plan_json, write_plan_xlsx
 from graph.recognition import STATUS_ZH
 from graph.risk import KIND_ORDER
-from graph.settings import Settings
 from graph.stores import open_store
 
 KIND_ZH = {"systemic": "系统性", "regional": "区域性", "emerging_rate": "苗头性(上升)", "emerging_item": "苗头性(新项目)",
@@ -35,20 +33,15 @@ KIND_ZH = {"systemic": "系统性", "regional": "区域性", "emerging_rate": "�
 
 
 def _service(args: argparse.Namespace) -> SamplingService:
-    overrides = {k: v for k, v in (("store", args.store), ("data_dir", args.data_dir)) if v}
-    settings = Settings(**overrides)
+    settings = settings_from(args)
     return SamplingService(open_store(settings), settings)
-
-
-def _print_json(model: BaseModel) -> None:
-    print(json.dumps(model.model_dump(mode="json"), ensure_ascii=False, indent=2))
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     out = _service(args).load([Path(p) for p in args.paths])
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     for k, v in out.summary.items():
         print(f"  {k:<28} {v:>8}")
@@ -71,7 +64,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     answer = svc.check(PlannedIn(producer=args.producer, credit_code=args.credit_code, standard=args.standard,
                                  trademark=args.trademark, model=args.model, date=args.date))  # fmt: skip
     if args.json:
-        _print_json(answer)
+        print_json(answer)
         return 0
     print(f"互认结论 {STATUS_ZH[answer.status]} ({answer.status})  窗口 {answer.window['from']} ~ {answer.window['to']}")
     print(answer.reason)
@@ -89,7 +82,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_signals(args: argparse.Namespace) -> int:
     out = _service(args).signals(args.all_provinces, not args.no_synthetic, args.kind, args.limit)
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     print(f"范围 scope: {'、'.join(out.scope) or '全部省份'}; {out.records} 条记录 records")
     if out.excluded_sources:
@@ -105,7 +98,7 @@ def cmd_signals(args: argparse.Namespace) -> int:
 def cmd_rates(args: argparse.Namespace) -> int:
     out = _service(args).rates(args.product, args.province, args.all_provinces, not args.no_synthetic, args.limit)
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     for c in out.rates:
         print(f"{c.product:<16} {c.province:<10} {c.period:<8} {c.failed:>4}/{c.batches:<5} {100 * c.rate:5.1f}% "
@@ -120,7 +113,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json_file:
         write_plan_json(plan, Path(args.json_file))
     if args.json:
-        _print_json(out)
+        print_json(out)
         return 0
     s = out.summary
     print(f"联合抽查方案 joint campaign plan: {out.product_name} ({out.product})  {out.window['from']} ~ {out.window['to']}")

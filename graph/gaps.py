@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from graph.model import Kind, Node, Rel
+from graph.model import Kind, Node, Rel, valid_on
 from graph.store import GraphStore
 from loaders.regions import yrd_provinces
 
@@ -83,7 +83,7 @@ class _Graph:
         for e in store.edges(Rel.COVERS_PRODUCT):
             lines_p[e.dst[1]] += 1
             scope, lab = scopes.get(e.src[1]), labs.get(lab_of_scope.get(e.src[1], ""))
-            if scope is None or lab is None or not _valid(scope.props, as_of) or not _valid(lab.props, as_of):
+            if scope is None or lab is None or not valid_on(scope.props, as_of) or not valid_on(lab.props, as_of):
                 continue
             if lab.props.get("province"):
                 provinces[e.dst[1]][lab.props["province"]].add(lab.id)
@@ -113,11 +113,6 @@ class _Graph:
              and self.standards[s].props.get("kind") != "method"),
             key=lambda n: n.id,
         )  # fmt: skip
-
-
-def _valid(props: dict, as_of: str) -> bool:
-    start, end = props.get("valid_from", ""), props.get("valid_to", "")
-    return (not start or start <= as_of) and (not end or as_of <= end)
 
 
 def find_gaps(

@@ -22,12 +22,13 @@ A hit's score is ``tier base + 5 × link weight + breadth bonus``; tier bases ar
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from graph.linking import TopicLinker
-from graph.model import Kind, Node
+from graph.model import Kind, Node, valid_on
 from graph.results import ExpertMatch, LabMatch, MatchResult, ScopeEvidence, SpecialtyEvidence
 from graph.store import GraphStore, Linked, ScopeHit, SpecialtyHit
 from loaders.names import name_key, org_key
@@ -64,11 +65,6 @@ def _bonus(n: int) -> float:
     return min(MAX_BONUS, math.log2(n)) if n > 1 else 0.0
 
 
-def _valid(props: dict, as_of: str) -> bool:
-    start, end = props.get("valid_from", ""), props.get("valid_to", "")
-    return (not start or start <= as_of) and (not end or as_of <= end)
-
-
 class Matcher:
     """Links a topic and ranks the store's candidates for it."""
 
@@ -81,6 +77,8 @@ class Matcher:
     # -- public ------------------------------------------------------------
     def match(self, q: MatchQuery, labs: bool = True, experts: bool = True) -> MatchResult:
         as_of = q.as_of or self.default_as_of
+        # Province filters in their full form once, not once per candidate line.
+        q = replace(q, province=_full_province(q.province), exclude_province=_full_province(q.exclude_province))
         topic_links = self.linker.link(q.topic)
         result = MatchResult(q.topic, as_of, topic_links.links, suggestions=topic_links.suggestions)
         if not topic_links.links:
@@ -99,7 +97,7 @@ class Matcher:
 
     def instructors(self, q: MatchQuery, home_province: str) -> MatchResult:
         """Experts for the topic from the other provinces of the region."""
-        home = province_of(home_province) or home_province
+        home = _full_province(home_province)
         result = self.match(replace(q, exclude_province=home), labs=False)
         result.experts = [e for e in result.experts if e.province in yrd_provinces()]
         if not result.experts and not result.reason:
@@ -116,24 +114,24 @@ class Matcher:
             weights.w.setdefault((Kind.CATEGORY, c), 1.0)
         return Linked(categories=frozenset(cats))
 
-    def _place_ok(self, q: MatchQuery, node: Node) -> bool:
-        prov, city = node.props.get("province", ""), node.props.get("city", "")
-        if q.province and prov != (province_of(q.province) or q.province):
+    @staticmethod
+    def _place_ok(q: MatchQuery, node: Node) -> bool:
+        prov = node.props.get("province", "")
+        if (q.province and prov != q.province) or (q.exclude_province and prov == q.exclude_province):
             return False
-        if q.exclude_province and prov == (province_of(q.exclude_province) or q.exclude_province):
-            return False
-        return not q.city or name_key(q.city).rstrip("市") == name_key(city).rstrip("市")
+        return not q.city or _city_key(q.city) == _city_key(node.props.get("city", ""))
 
     # -- labs ----------------------------------------------------------------
     def _rank_labs(
         self, q: MatchQuery, as_of: str, linked: Linked, widened: Linked | None, weights: _Weights
     ) -> list[LabMatch]:
         hits = self.store.scope_hits(linked)
-        ranked = self._labs_from(hits, q, as_of, weights)
+        lines = self._lines(hits, q, as_of, weights)
+        ranked = self._labs_from(lines, q)
         if len(ranked) < q.top_k and widened is not None:
             seen = {h.scope.id for h in hits}
             extra = [h for h in self.store.scope_hits(widened) if h.scope.id not in seen]
-            ranked = self._labs_from(hits + extra, q, as_of, weights)
+            ranked = self._labs_from(lines + self._lines(extra, q, as_of, weights), q)
         return ranked[: q.top_k]
 
     def _line(self, hit: ScopeHit, weights: _Weights) -> ScopeEvidence | None:
@@ -163,19 +161,29 @@ class Matcher:
             tuple(sorted(set(names))),
         )  # fmt: skip
 
-    def _labs_from(self, hits: list[ScopeHit], q: MatchQuery, as_of: str, weights: _Weights) -> list[LabMatch]:
-        by_lab: dict[str, list[ScopeEvidence]] = defaultdict(list)
-        labs: dict[str, Node] = {}
+    def _lines(
+        self, hits: list[ScopeHit], q: MatchQuery, as_of: str, weights: _Weights
+    ) -> list[tuple[Node, ScopeEvidence]]:
+        """The qualifying lines among the hits, each with its lab and evidence."""
+        out = []
         for hit in hits:
             lab = hit.lab
-            if not _valid(lab.props, as_of) or not _valid(hit.scope.props, as_of) or not self._place_ok(q, lab):
+            if not valid_on(lab.props, as_of) or not valid_on(hit.scope.props, as_of) or not self._place_ok(q, lab):
                 continue
             if self._suspended(lab, hit.scope):
                 continue
             ev = self._line(hit, weights)
             if ev is not None:
-                by_lab[lab.id].append(ev)
-                labs[lab.id] = lab
+                out.append((lab, ev))
+        return out
+
+    @staticmethod
+    def _labs_from(lines: list[tuple[Node, ScopeEvidence]], q: MatchQuery) -> list[LabMatch]:
+        by_lab: dict[str, list[ScopeEvidence]] = defaultdict(list)
+        labs: dict[str, Node] = {}
+        for lab, ev in lines:
+            by_lab[lab.id].append(ev)
+            labs[lab.id] = lab
         out = []
         for lab_id, evs in by_lab.items():
             evs.sort(key=lambda e: (-e.score, e.object, e.item, e.method, e.scope_id))
@@ -217,8 +225,7 @@ class Matcher:
     ) -> list[ExpertMatch]:
         by_expert: dict[str, list[SpecialtyHit]] = defaultdict(list)
         for h in hits:
-            valid_to = h.expert.props.get("valid_to", "")
-            if (not valid_to or as_of <= valid_to) and self._place_ok(q, h.expert):
+            if valid_on(h.expert.props, as_of) and self._place_ok(q, h.expert):
                 by_expert[h.expert.id].append(h)
         parties = {org_key(p): p for p in q.parties if org_key(p)}
         out = []
@@ -266,6 +273,16 @@ class Matcher:
         where = "、".join(x for x in (q.province, q.city) if x) or "长三角及全国"
         what = "检验检测机构" if labs_empty else "专家"
         return f"{where}没有在 {as_of} 有效认可、能力覆盖该主题的{what} (none valid on {as_of} covers the topic there)"
+
+
+def _full_province(name: str) -> str:
+    return (province_of(name) or name) if name else ""
+
+
+@lru_cache(maxsize=4096)
+def _city_key(city: str) -> str:
+    """杭州 and 杭州市 compare equal."""
+    return name_key(city).rstrip("市")
 
 
 def _same_org(party_key: str, affiliation: str) -> bool:

@@ -109,6 +109,16 @@ def clean_props(props: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def valid_on(props: Mapping[str, Any], day: str) -> bool:
+    """Whether a record with ``valid_from`` / ``valid_to`` (ISO dates, either may be empty) is valid on ``day``.
+
+    >>> valid_on({"valid_from": "2019-01-01", "valid_to": "2025-01-01"}, "2025-01-01"), valid_on({}, "2030-01-01")
+    (True, True)
+    """
+    start, end = props.get("valid_from", ""), props.get("valid_to", "")
+    return (not start or start <= day) and (not end or day <= end)
+
+
 @dataclass(frozen=True)
 class Record:
     """Base of the typed node records; subclasses set ``KIND``."""
