@@ -29,6 +29,7 @@ from graph import offline_model
 
 INDEX_FILE = "vectors.json"
 INDEX_VERSION = 1
+MIN_SCRIPT_ROWS = 30  # fewer texts of one script than this say too little about its spread: judge all together
 
 
 class EmbedderUnavailable(RuntimeError):
@@ -202,6 +203,7 @@ class _KindSlice:
     end: int
     starts: np.ndarray  # offset in the slice where each node's rows begin
     ids: list[str]  # the node of each group
+    latin: np.ndarray  # bool per row: the text is written in Latin script (an English name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,8 @@ class NodeScores:
     cos: np.ndarray  # float32, one per node: the cosine of its best text
     rows: np.ndarray  # the index row of that text
     entries: list[Entry]
+    z: np.ndarray  # how far that cosine stands out among the kind's texts of the same script (z-score)
+    delta: np.ndarray  # that cosine minus their mean
 
     def text(self, i: int) -> str:
         """The text of node ``i`` that scored best."""
@@ -263,7 +267,8 @@ class VectorIndex:
                     starts.append(i - start)
                     ids.append(self.entries[i].id)
                 i += 1
-            self._kinds[kind] = _KindSlice(start, i, np.array(starts, dtype=np.intp), ids)
+            latin = np.array([self.entries[r].text.isascii() for r in range(start, i)], dtype=bool)
+            self._kinds[kind] = _KindSlice(start, i, np.array(starts, dtype=np.intp), ids, latin)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -328,12 +333,28 @@ class VectorIndex:
         return ks, best, rows
 
     def node_scores(self, query: np.ndarray, kind: str) -> NodeScores | None:
-        """Cosines of every node of ``kind`` (its best text) as an array, for callers that work in numpy."""
-        found = self._best(query, kind)
-        if found is None:
+        """Every node of ``kind`` scored by its best text, as arrays, for callers that work in numpy.
+
+        A text is judged against the texts of its own script: an English query is
+        closer to any English name than to most Chinese ones, so without this the few
+        nodes that have an English name would stand out for every English topic.
+        """
+        ks = self._kinds.get(kind)
+        if ks is None:
             return None
-        ks, best, rows = found
-        return NodeScores(ks.ids, best, rows + ks.start, self.entries)
+        sims = self.matrix[ks.start : ks.end] @ np.asarray(query, dtype=np.float32)
+        z, delta = np.zeros_like(sims), np.zeros_like(sims)
+        split = min(ks.latin.sum(), (~ks.latin).sum()) >= MIN_SCRIPT_ROWS
+        for group in (ks.latin, ~ks.latin) if split else (np.ones_like(ks.latin),):
+            if group.any():
+                g = sims[group]
+                delta[group] = g - g.mean()
+                z[group] = delta[group] / (float(g.std()) or 1.0)
+        best_z = np.maximum.reduceat(z, ks.starts)
+        group_of = np.repeat(np.arange(len(best_z)), np.diff(np.append(ks.starts, len(sims))))
+        first = np.flatnonzero(z >= best_z[group_of])
+        rows = first[np.unique(group_of[first], return_index=True)[1]]
+        return NodeScores(ks.ids, sims[rows], rows + ks.start, self.entries, best_z, delta[rows])
 
     def scores(self, query: np.ndarray, kind: str) -> dict[str, tuple[float, str]]:
         """Every node of ``kind`` → (cosine of its best text, that text)."""

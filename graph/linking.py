@@ -5,7 +5,10 @@ Lexical linking, in four steps, each recorded in the link's ``via``:
 1. ``number`` — standard numbers typed in any written form (``GB2811－2019``,
    ``gb 2811``) link to that edition, or to every edition of the base number.
 2. ``synonym`` — the synonym table (data, loaded with the catalogue) rewrites
-   what users type (电瓶车, 头盔, overheating) into catalogue words.
+   what users type (电瓶车, 头盔, overheating) into catalogue words;
+   ``translation`` — the English words of a topic are looked up in the
+   dictionary (:mod:`graph.glossary`) and the Chinese terms the graph uses for
+   them are linked in turn (tower crane → 塔吊, kettle → 水壶).
 3. ``name`` / ``alias`` — every name is scored by how much of it the topic
    covers: character bigrams weighted by their rarity (so 试验, 检验 count for
    little), English names by words.  A product whose name contains a matched
@@ -31,12 +34,14 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import jieba
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for users
 
+from graph.glossary import Gloss, Glossary, cedict_pairs
 from graph.model import Kind, Node, Rel
 from graph.store import GraphStore, Linked
 from loaders.standard_numbers import parse_standard_cell
@@ -46,6 +51,7 @@ NARROWER_SCORE = 0.7  # a product whose name contains a matched product's name o
 MAX_NARROWER = 40  # a word inside more product names than this is too general to link them
 ITEM_WORD_RATIO = 3  # a word inside this many times more item names than product names names a test
 HAZARD_ITEM_FACTOR = 0.8  # items reached through a hazard
+TRANSLATION_FACTOR = 0.9  # a dictionary term stands for the English word less surely than a synonym does
 SHORTER_FACTOR = 0.6  # a matched product contained in a longer matched one (电动自行车 in 电动自行车充电器)
 MAX_PER_KIND = 25
 LINKED_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD, Kind.CATEGORY)
@@ -99,7 +105,7 @@ class Link:
     id: str
     name: str
     score: float
-    via: str  # number | synonym | name | alias | narrower | hazard | semantic
+    via: str  # number | synonym | translation | name | alias | narrower | hazard | semantic | graph
     matched: str  # the words of the topic (or the synonym) that produced the link
     surface: str = ""  # the name or alias that matched, folded
 
@@ -146,7 +152,9 @@ class TopicLinker:
         nodes: list[Node],
         synonyms: dict[str, list[str]],
         hazard_items: dict[str, list[str]],
+        glossary_pairs: Iterable[tuple[str, str]] | None = None,
     ) -> None:
+        """``glossary_pairs``: (English, Chinese) dictionary entries; by default CC-CEDICT's."""
         self.names = {(n.kind, n.id): n.name for n in nodes}
         self.synonyms = {fold(k): [fold(v) for v in vs] for k, vs in synonyms.items()}
         self.hazard_items = hazard_items
@@ -169,6 +177,26 @@ class TopicLinker:
         for s in self.surfaces:
             if s.kind in (Kind.PRODUCT, Kind.TEST_ITEM, Kind.HAZARD) and not s.text.isascii():
                 self.tokenizer.add_word(s.text, freq=2000)
+        self.glossary = Glossary(cedict_pairs() if glossary_pairs is None else glossary_pairs, self._term_use)
+
+    def _term_use(self, term: str) -> float:
+        """How much of the graph's vocabulary a Chinese term shares: inside a name 2 (and more the more
+        names), every bigram somewhere 1, some 0.5; none 0.25 — the embedder may still place it."""
+        term = fold(term)
+        grams = bigrams(term)
+        if not grams or term.isascii():
+            return 0.0
+        postings = [self.by_gram.get(g, ()) for g in set(grams)]
+        rarest = min(postings, key=len)
+        inside = sum(1 for i in rarest if term in self.surfaces[i].text)
+        if inside:
+            return 2.0 + math.log1p(inside)
+        present = sum(1 for p in postings if p)
+        return 1.0 if present == len(postings) else (0.5 if present else 0.25)
+
+    def translate(self, topic: str) -> list[Gloss]:
+        """The graph's Chinese terms for the English words of a topic (see :mod:`graph.glossary`)."""
+        return self.glossary.translate(fold_query(topic)) if re.search(r"[a-zA-Z]{3}", topic) else []
 
     @classmethod
     def from_store(cls, store: GraphStore) -> TopicLinker:
@@ -208,9 +236,10 @@ class TopicLinker:
 
         for link in self._numbers(topic):
             keep(link)
-        texts = [(q, "")] + self._synonym_hits(q)
-        for text, term in texts:
-            for link in self._names(text, term):
+        texts = [(q, "", "")] + [(c, t, "synonym") for c, t in self._synonym_hits(q)]
+        texts += [(g.chinese, f"{g.english} → {g.chinese}", "translation") for g in self.translate(topic)]
+        for text, term, via in texts:
+            for link in self._names(text, term, via):
                 keep(link)
         self._shorter(found)
         self._modifiers(found, q)
@@ -245,7 +274,7 @@ class TopicLinker:
                 hits += [(c, term) for c in canons]
         return hits
 
-    def _names(self, text: str, term: str) -> list[Link]:
+    def _names(self, text: str, term: str, via: str = "") -> list[Link]:
         qgrams, qwords = set(bigrams(text)), set(words(text))
         candidates = {i for g in qgrams for i in self.by_gram.get(g, ())} | {
             i for w in qwords for i in self.by_word.get(w, ())
@@ -255,9 +284,10 @@ class TopicLinker:
             s = self.surfaces[i]
             score = self._cover(s.text, text, qgrams, qwords)
             if score >= LINK_THRESHOLD:
-                via = "synonym" if term else s.via
+                if via == "translation":
+                    score *= TRANSLATION_FACTOR
                 matched = term or self._matched_words(s.text, text)
-                links.append(Link(s.kind, s.id, self.names.get((s.kind, s.id), s.id), round(score, 4), via, matched, s.text))
+                links.append(Link(s.kind, s.id, self.names.get((s.kind, s.id), s.id), round(score, 4), via or s.via, matched, s.text))
         return links
 
     def _cover(self, name: str, text: str, qgrams: set[str], qwords: set[str]) -> float:

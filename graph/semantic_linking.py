@@ -126,6 +126,10 @@ class SemanticLinker:
     def link(self, topic: str) -> TopicLinks:
         lex = self.lexical.link(topic)
         parts = topic_parts(topic)
+        glosses = self.lexical.translate(topic)
+        if glosses:  # an English topic: the Chinese terms for its words are parts too, and all of them together
+            parts += [" ".join(dict.fromkeys(g.chinese for g in glosses))] + [g.chinese for g in glosses]
+            parts = list(dict.fromkeys(parts))
         vectors = self.embedder.encode_queries(parts)
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
@@ -166,16 +170,15 @@ class SemanticLinker:
             ns = self.index.node_scores(q, kind.value)
             if ns is None or len(ns.ids) < 5:  # too few to say what stands out
                 continue
-            mu, sd = float(ns.cos.mean()), float(ns.cos.std()) or 1.0
-            z = (ns.cos - mu) / sd
+            z, delta = ns.z, ns.delta
             if every is not None:
                 for i in self._neighbour_rows(kind, ns.ids):
                     old = every.get((kind, ns.ids[i]))
                     if old is None or z[i] > old.z:
                         every[kind, ns.ids[i]] = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]),
-                                                      float(ns.cos[i]) - mu, part, ns.text(i))  # fmt: skip
-            for i in np.flatnonzero((z >= Z_NEAR) | (ns.cos - mu >= D_NEAR)).tolist():
-                h = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]), float(ns.cos[i]) - mu, part, ns.text(i))
+                                                      float(delta[i]), part, ns.text(i))  # fmt: skip
+            for i in np.flatnonzero((z >= Z_NEAR) | (delta >= D_NEAR)).tolist():
+                h = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]), float(delta[i]), part, ns.text(i))
                 if h.id not in best or h.z > best[h.id].z:
                     best[h.id] = h
         return sorted(best.values(), key=lambda h: -h.z)
