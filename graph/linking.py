@@ -44,6 +44,7 @@ jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for 
 from graph.glossary import Gloss, Glossary, cedict_pairs
 from graph.model import Kind, Node, Rel
 from graph.store import GraphStore, Linked
+from loaders.names import name_variants
 from loaders.standard_numbers import parse_standard_cell
 
 LINK_THRESHOLD = 0.6  # least share of a name the topic must cover
@@ -53,6 +54,7 @@ ITEM_WORD_RATIO = 3  # a word inside this many times more item names than produc
 HAZARD_ITEM_FACTOR = 0.8  # items reached through a hazard
 TRANSLATION_FACTOR = 0.9  # a dictionary term stands for the English word less surely than a synonym does
 SHORTER_FACTOR = 0.6  # a matched product contained in a longer matched one (电动自行车 in 电动自行车充电器)
+COMPOUND_FACTOR = 0.95  # a product naming more of the compound than the matched one, relative to it
 MAX_PER_KIND = 25
 LINKED_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD, Kind.CATEGORY)
 
@@ -113,6 +115,15 @@ class Link:
 def _rank(link: Link) -> tuple[float, bool, int, str, str, str]:
     """Order of two links to one node: higher score, then a number, then the longer surface (and text)."""
     return (link.score, link.via == "number", len(link.surface), link.surface, link.via, link.matched)
+
+
+def topic_word(link: Link) -> str:
+    """The words of the topic a link was made from: the synonym term, or the name it matched."""
+    return link.matched if link.via in ("synonym", "translation") else link.surface
+
+
+def _text(link: Link) -> str:
+    return link.surface or fold(link.name)
 
 
 @dataclass
@@ -216,8 +227,9 @@ class TopicLinker:
             if p.get("title"):
                 self.surfaces.append(_Surface(n.kind, n.id, fold(p["title"]), "name"))
             return
-        for text, via in [(p.get("name", n.id), "name"), (p.get("name_en", ""), "name")] + [
-            (a, "alias") for a in p.get("aliases", [])
+        name = p.get("name", n.id)
+        for text, via in [(name, "name"), (p.get("name_en", ""), "name")] + [
+            (a, "alias") for a in [*p.get("aliases", []), *name_variants(name)]
         ]:
             if text and fold(text):
                 self.surfaces.append(_Surface(n.kind, n.id, fold(text), via))
@@ -244,6 +256,7 @@ class TopicLinker:
         self._shorter(found)
         self._modifiers(found, q)
         self._narrower(found, keep, q)
+        self._compounds(found, q)
         for link in list(found.values()):
             if link.kind == Kind.HAZARD:
                 for item in self.hazard_items.get(link.id, []):
@@ -353,7 +366,7 @@ class TopicLinker:
             for l in found.values():
                 if l.kind != Kind.PRODUCT or l.score < 1.0:
                     continue
-                word = l.matched if l.via == "synonym" else l.surface
+                word = topic_word(l)
                 at = segment.find(word) if word else -1
                 if at >= 0:
                     spans.append((at, at + len(word), l))
@@ -363,6 +376,29 @@ class TopicLinker:
             for start, end, l in spans:
                 if end <= head_start:
                     found[(l.kind, l.id)] = replace(l, score=round(l.score * SHORTER_FACTOR, 4))
+
+    @staticmethod
+    def _compounds(found: dict[tuple[Kind, str], Link], q: str) -> None:
+        """A product whose name holds a matched product's word *and* more of the same compound is the
+        reading the user meant: 摩托车头盔 is 摩托车乘员头盔 rather than 安全帽 (头盔's synonym),
+        电动车锂电池 is 电动自行车用锂离子蓄电池 rather than 电动自行车.  It takes the matched
+        product's place; that one drops as a modifier does."""
+        products = [l for l in found.values() if l.kind == Kind.PRODUCT]
+        for segment in _segments(q):
+            for p in [l for l in products if l.score >= 1.0]:
+                word = topic_word(p)
+                at = segment.find(word) if word else -1
+                if at < 0:
+                    continue
+                rest = set(bigrams(segment[:at] + " " + segment[at + len(word) :]))
+                cores = {word, fold(p.name)}
+                better = [m for m in products if m.id != p.id and any(c in _text(m) for c in cores)
+                          and rest & set(bigrams(_text(m)))]  # fmt: skip
+                if not better:
+                    continue
+                for m in better:
+                    found[m.kind, m.id] = replace(m, score=max(m.score, round(p.score * COMPOUND_FACTOR, 4)))
+                found[p.kind, p.id] = replace(p, score=round(p.score * SHORTER_FACTOR, 4))
 
     @staticmethod
     def _top(links) -> list[Link]:

@@ -36,6 +36,7 @@ from graph.embeddings import Embedder, Entry, VectorIndex
 from graph.linking import Link, TopicLinker, TopicLinks
 from graph.model import Kind, Rel
 from graph.store import GraphStore
+from loaders.names import name_variants
 
 SEMANTIC_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD)
 Z_LINK = 5.0  # a node this many standard deviations above its kind links on its own
@@ -250,7 +251,8 @@ def _weight(z: float) -> float:
 
 
 def node_entries(store: GraphStore) -> Iterable[Entry]:
-    """The texts the semantic layer embeds: names, English names and aliases; standard titles.
+    """The texts the semantic layer embeds: names (and their bracket variants), English names and
+    aliases; standard titles.
 
     In-house work instructions (standards of kind ``method``) are left out: their
     titles are boilerplate (检验作业指导书) that would match any topic.
@@ -262,6 +264,7 @@ def node_entries(store: GraphStore) -> Iterable[Entry]:
                 if p.get("kind") != "method" and p.get("title"):
                     yield Entry(kind.value, n.id, str(p["title"]))
                 continue
-            for text in [p.get("name") or n.id, p.get("name_en", ""), *p.get("aliases", [])]:
+            name = p.get("name") or n.id
+            for text in [name, p.get("name_en", ""), *p.get("aliases", []), *name_variants(name)]:
                 if text:
                     yield Entry(kind.value, n.id, str(text))

@@ -79,6 +79,33 @@ def strip_brackets(text: str) -> str:
     return text
 
 
+_NOTE_WORDS = re.compile(r"^(含|不含|包括|包含|除|限|仅|其中|如|见|适用)|[、，,;；:：等]|\d")
+
+
+def name_variants(name: str) -> list[str]:
+    """The other names a name written with brackets stands for: the name without them, and a
+    bracketed alternative name (not a note such as 含…, a list, or a number).
+
+    >>> name_variants("移动电源(充电宝)")
+    ['移动电源', '充电宝']
+    >>> name_variants("建筑结构(含砼结构、砌体结构等)")
+    ['建筑结构']
+    >>> name_variants("可迁移元素(铅、镉、汞)")
+    ['可迁移元素']
+    >>> name_variants("电梯")
+    []
+    """
+    t = normalise_name(name)
+    if "(" not in t:
+        return []
+    out = [normalise_name(strip_brackets(t))]
+    for inside in re.findall(r"\(([^()]*)\)", t):
+        inside = inside.strip()
+        if 2 <= len(inside) <= 8 and not inside.isascii() and not _NOTE_WORDS.search(inside):
+            out.append(inside)
+    return [v for v in dict.fromkeys(out) if v and v != t]
+
+
 def name_key(text: str | None) -> str:
     """The merge key of an object or item name: variants that differ only by
     spacing, width, bracket style, bracketed notes or letter case share it.
