@@ -25,6 +25,7 @@ class ScopeEvidenceOut(BaseModel):
     tier: str = Field(description="匹配层级: exact 项目与标准 / product 同产品 / item 同项目 / category 同类别")
     score: float = Field(description="该条目的得分")
     matched: list[str] = Field(description="该条目覆盖的主题关联节点")
+    closeness: float = Field(0.0, description="语义贴近度 0–1: 条目 (或其机构) 的措辞与主题的接近程度; 语义层关闭时为 0")
 
 
 class LabOut(BaseModel):
@@ -46,6 +47,7 @@ class SpecialtyEvidenceOut(BaseModel):
     target: str = Field(description="专长指向的节点名称")
     tier: str = Field(description="匹配层级")
     score: float = Field(description="得分")
+    closeness: float = Field(0.0, description="语义贴近度 0–1: 专家专长措辞与主题的接近程度; 语义层关闭时为 0")
 
 
 class ExpertOut(BaseModel):

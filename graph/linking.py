@@ -131,6 +131,8 @@ class TopicLinks:
     topic: str
     links: list[Link] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    # (Scope | Lab | Expert, id) → 0–1, how close its own wording is to the topic (semantic layer only)
+    closeness: dict[tuple[Kind, str], float] = field(default_factory=dict)
 
     def weights(self) -> dict[tuple[Kind, str], float]:
         return {(l.kind, l.id): l.score for l in self.links}

@@ -37,6 +37,7 @@ from loaders.regions import province_of, yrd_provinces
 TIER_BASE = {"exact": 30.0, "product": 20.0, "item": 10.0, "category": 0.0}
 WEIGHT_SCALE = 5.0
 MAX_BONUS = 4.0  # breadth bonus cap: more qualifying lines, more matched targets
+CLOSENESS_SCALE = 1.0  # a line or expert worded like the topic ranks up to this much higher in its tier
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class MatchQuery:
 class _Weights:
     w: dict[tuple[Kind, str], float]
     numbered: set[str] = field(default_factory=set)  # standards the topic names by number
+    closeness: dict[tuple[Kind, str], float] = field(default_factory=dict)  # see TopicLinks.closeness
 
     def best(self, kind: Kind, ids: tuple[str, ...]) -> tuple[float, list[str]]:
         hits = [(self.w[(kind, i)], i) for i in ids if (kind, i) in self.w]
@@ -84,7 +86,9 @@ class Matcher:
         if not topic_links.links:
             result.reason = "主题未关联到任何产品、检验项目、标准或危害 (the topic links to nothing in the graph)"
             return result
-        weights = _Weights(topic_links.weights(), {l.id for l in topic_links.links if l.via == "number"})
+        weights = _Weights(
+            topic_links.weights(), {l.id for l in topic_links.links if l.via == "number"}, topic_links.closeness
+        )
         linked = topic_links.linked()
         widened = self._widened(linked, weights)
         if labs:
@@ -155,10 +159,11 @@ class Matcher:
             named.append((Kind.CATEGORY, cats))
         names = [self.linker.names.get((k, i), i) for k, ids in named for i in ids]
         s = hit.scope.props
+        close = max(weights.closeness.get((Kind.SCOPE, hit.scope.id), 0.0), weights.closeness.get((Kind.LAB, hit.lab.id), 0.0))
         return ScopeEvidence(
             hit.scope.id, s.get("object", ""), s.get("item", ""), s.get("standard_title", ""), s.get("method", ""),
-            s.get("limits", ""), s.get("valid_to", ""), tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4),
-            tuple(sorted(set(names))),
+            s.get("limits", ""), s.get("valid_to", ""), tier,
+            round(TIER_BASE[tier] + WEIGHT_SCALE * w + CLOSENESS_SCALE * close, 4), tuple(sorted(set(names))), close,
         )  # fmt: skip
 
     def _lines(
@@ -230,6 +235,7 @@ class Matcher:
         parties = {org_key(p): p for p in q.parties if org_key(p)}
         out = []
         for eid, hs in by_expert.items():
+            close = weights.closeness.get((Kind.EXPERT, eid), 0.0)
             kinds: dict[Kind, float] = {}
             evidence = []
             for h in hs:
@@ -242,7 +248,7 @@ class Matcher:
                 kinds[kind] = max(kinds.get(kind, 0.0), w)
                 tier = {Kind.PRODUCT: "product", Kind.CATEGORY: "category"}.get(kind, "item")
                 name = self.linker.names.get(h.target, tid)
-                evidence.append(SpecialtyEvidence(h.text, h.target[0].value, name, tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4)))
+                evidence.append(SpecialtyEvidence(h.text, h.target[0].value, name, tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4), close))
             if not evidence:
                 continue
             wp, wi = kinds.get(Kind.PRODUCT, 0.0), max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
@@ -260,7 +266,7 @@ class Matcher:
             out.append(
                 ExpertMatch(
                     eid, p.get("name", eid), p.get("province", ""), p.get("city", ""),
-                    round(TIER_BASE[tier] + WEIGHT_SCALE * w + _bonus(len({e.target for e in evidence})), 4), tier,
+                    round(TIER_BASE[tier] + WEIGHT_SCALE * w + _bonus(len({e.target for e in evidence})) + CLOSENESS_SCALE * close, 4), tier,
                     p.get("affiliation", ""), p.get("affiliation_name", ""), tuple(p.get("roles", [])),
                     bool(conflict), f"任职于请求中列出的单位 {conflict} (affiliated with a named party)" if conflict else "",
                     tuple(evidence[: q.max_evidence]),

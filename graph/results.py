@@ -21,6 +21,7 @@ class ScopeEvidence:
     tier: str  # exact | standard | product | item | category
     score: float
     matched: tuple[str, ...]  # names of the linked nodes this line covers
+    closeness: float = 0.0  # 0–1: how close the line's (or its lab's) wording is to the topic (semantic layer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class SpecialtyEvidence:
     target: str
     tier: str
     score: float
+    closeness: float = 0.0  # 0–1: how close the expert's specialties are to the topic (semantic layer)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,8 @@ from graph.store import GraphStore
 from loaders.names import name_variants
 
 SEMANTIC_KINDS = (Kind.PRODUCT, Kind.TEST_ITEM, Kind.STANDARD, Kind.HAZARD)
+CLOSENESS_KINDS = (Kind.SCOPE, Kind.LAB, Kind.EXPERT)  # not linked: their wording refines the ranking
+Z_CLOSE = 1.0  # closeness counts from this z-score up, reaching 1 at Z_FULL
 Z_LINK = 5.0  # a node this many standard deviations above its kind links on its own
 D_LINK = 0.07  # … or this much cosine above the mean (a small graph's spread says little)
 D_NEAR = 0.03
@@ -132,6 +134,7 @@ class SemanticLinker:
             parts += [" ".join(dict.fromkeys(g.chinese for g in glosses))] + [g.chinese for g in glosses]
             parts = list(dict.fromkeys(parts))
         vectors = self.embedder.encode_queries(parts)
+        closeness = self._closeness(vectors[[0, len(topic_parts(topic))]] if glosses else vectors[:1])
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
         fallback: dict[Kind, list[_Hit]] = {}
@@ -156,7 +159,21 @@ class SemanticLinker:
                 for rank, h in enumerate([h for h in fallback_all[kind] if (kind, h.id) not in found][:MAX_GUESS]):
                     self._fuse(found, h, W_GUESS - 0.01 * rank, via="semantic")
         links = TopicLinker._top(found.values())
-        return TopicLinks(topic, links, [] if links else lex.suggestions)
+        return TopicLinks(topic, links, [] if links else lex.suggestions, closeness)
+
+    def _closeness(self, vectors: np.ndarray) -> dict[tuple[Kind, str], float]:
+        """How close each scope line, lab and expert is worded to the whole topic (or its Chinese gloss)."""
+        out: dict[tuple[Kind, str], float] = {}
+        for kind in CLOSENESS_KINDS:
+            for q in vectors:
+                ns = self.index.node_scores(q, kind.value)
+                if ns is None or len(ns.ids) < 5:
+                    continue
+                close = np.clip((ns.z - Z_CLOSE) / (Z_FULL - Z_CLOSE), 0.0, 1.0)
+                for i in np.flatnonzero(close > 0).tolist():
+                    key = (kind, ns.ids[i])
+                    out[key] = max(out.get(key, 0.0), round(float(close[i]), 4))
+        return out
 
     def _hits(
         self, kind: Kind, parts: list[str], vectors: np.ndarray, every: dict[tuple[Kind, str], _Hit] | None = None
@@ -252,11 +269,20 @@ def _weight(z: float) -> float:
 
 def node_entries(store: GraphStore) -> Iterable[Entry]:
     """The texts the semantic layer embeds: names (and their bracket variants), English names and
-    aliases; standard titles.
+    aliases; standard titles; scope lines (object and item), lab names and expert specialties.
 
     In-house work instructions (standards of kind ``method``) are left out: their
     titles are boilerplate (检验作业指导书) that would match any topic.
     """
+    for n in store.nodes(Kind.SCOPE):
+        text = " ".join(x for x in (n.props.get("object", ""), n.props.get("item", "")) if x)
+        if text:
+            yield Entry(Kind.SCOPE.value, n.id, text)
+    for n in store.nodes(Kind.LAB):
+        yield Entry(Kind.LAB.value, n.id, n.name)
+    for n in store.nodes(Kind.EXPERT):
+        for text in n.props.get("specialties", []):
+            yield Entry(Kind.EXPERT.value, n.id, str(text))
     for kind in SEMANTIC_KINDS:
         for n in store.nodes(kind):
             p = n.props

@@ -166,9 +166,11 @@ def _standards(batch: Batch, cell: str) -> list[tuple[Kind, str]]:
     return keys
 
 
-def _ensure(batch: Batch, kind: Kind, id: str) -> tuple[Kind, str]:
+def _ensure(batch: Batch, kind: Kind, id: str, written: str = "") -> tuple[Kind, str]:
+    """The node a row refers to, created if no row defined it yet, named as the reference wrote it
+    (非正常工作(干烧), whose id is 非正常工作): the name is what linking reads."""
     if (kind, id) not in batch.nodes:
-        batch.add(Node(kind, id, {"name": id}))
+        batch.add(Node(kind, id, {"name": normalise_name(written) or id}))
     return (kind, id)
 
 
@@ -205,7 +207,7 @@ def _standard(row: dict[str, str], batch: Batch) -> bool:
         props["declared_status"] = status
     new = batch.add(Node(Kind.STANDARD, node.id, props))
     for item in split(row.get("items", "")):
-        batch.link(node.key, Rel.SPECIFIES, _ensure(batch, Kind.TEST_ITEM, name_key(item)))
+        batch.link(node.key, Rel.SPECIFIES, _ensure(batch, Kind.TEST_ITEM, name_key(item), item))
     for key in _standards(batch, "、".join(split(row.get("supersedes", "")))):
         batch.link(node.key, Rel.SUPERSEDES, key, source="catalogue")
     return new
@@ -283,9 +285,9 @@ def _expert(row: dict[str, str], batch: Batch) -> bool:
     if expert.affiliation:
         batch.link(key, Rel.AFFILIATED_WITH, (Kind.LAB, expert.affiliation))
     for p in split(row.get("products", "")):
-        batch.link(key, Rel.SPECIALISES_IN, _ensure(batch, Kind.PRODUCT, name_key(p)), text=p)
+        batch.link(key, Rel.SPECIALISES_IN, _ensure(batch, Kind.PRODUCT, name_key(p), p), text=p)
     for i in split(row.get("test_items", "")):
-        batch.link(key, Rel.SPECIALISES_IN, _ensure(batch, Kind.TEST_ITEM, name_key(i)), text=i)
+        batch.link(key, Rel.SPECIALISES_IN, _ensure(batch, Kind.TEST_ITEM, name_key(i), i), text=i)
     for s in split(row.get("standards", "")):
         for skey in _standards(batch, s):
             batch.link(key, Rel.SPECIALISES_IN, skey, text=s)
