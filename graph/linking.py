@@ -259,6 +259,7 @@ class TopicLinker:
         self._modifiers(found, q)
         self._narrower(found, keep, q)
         self._compounds(found, q)
+        self._compound_items(found, keep)
         for link in list(found.values()):
             if link.kind == Kind.HAZARD:
                 for item in self.hazard_items.get(link.id, []):
@@ -401,6 +402,24 @@ class TopicLinker:
                 for m in better:
                     found[m.kind, m.id] = replace(m, score=max(m.score, round(p.score * COMPOUND_FACTOR, 4)))
                 found[p.kind, p.id] = replace(p, score=round(p.score * SHORTER_FACTOR, 4))
+
+    def _compound_items(self, found: dict[tuple[Kind, str], Link], keep) -> None:
+        """A test item named after a matched product and a matched item together (压力容器定期检验 for
+        压力容器 + 定期检验) is the one the topic asks for; the bare item (定期检验) ranks just below it."""
+        products = {fold(l.name) for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0}
+        items = [l for l in found.values() if l.kind == Kind.TEST_ITEM and l.score >= 1.0]
+        for item in items:
+            word = fold(item.name)
+            grams = bigrams(word)
+            pool = self.by_gram.get(min(grams, key=lambda g: len(self.by_gram.get(g, ()))), ()) if grams else ()
+            compound = [self.surfaces[i] for i in pool if self.surfaces[i].kind == Kind.TEST_ITEM and
+                        self.surfaces[i].id != item.id and word in self.surfaces[i].text and
+                        any(p in self.surfaces[i].text for p in products)]  # fmt: skip
+            for c in compound:
+                keep(Link(Kind.TEST_ITEM, c.id, self.names[(Kind.TEST_ITEM, c.id)], round(item.score * COMPOUND_FACTOR, 4),
+                          "narrower", item.matched, c.text))  # fmt: skip
+            if compound:
+                found[item.kind, item.id] = replace(item, score=round(item.score * COMPOUND_FACTOR**2, 4))
 
     @staticmethod
     def _top(links) -> list[Link]:

@@ -212,8 +212,11 @@ class SemanticLinker:
         if old is None:
             found[key] = Link(h.kind, h.id, self.names.get(key, h.id), round(w, 4), via, why, h.text)
         elif old.via not in ("semantic", "graph"):
+            # a lexical link that other evidence agrees with — the embeddings, and each linked product whose
+            # standards specify it (the graph step fuses once per product) — gains the bonus each time
             score = min(1.0, max(old.score, w) + AGREE_BONUS)
-            found[key] = replace(old, score=round(score, 4), matched=f"{old.matched}; {why}")
+            matched = old.matched if why in old.matched else f"{old.matched}; {why}"
+            found[key] = replace(old, score=round(score, 4), matched=matched)
 
     def _graph(self, found: dict[tuple[Kind, str], Link], near: dict[tuple[Kind, str], _Hit]) -> None:
         """Standards of linked products and the items they specify, where the topic points at them.
