@@ -241,3 +241,25 @@ def test_unreadable_index_loads_as_none(tmp_path):
     assert VectorIndex.load(tmp_path) is None
     (tmp_path / INDEX_FILE).write_text(json.dumps({"version": 1, "model": "m", "dim": 2, "matrix": "x.npy", "rows": []}))
     assert VectorIndex.load(tmp_path) is None
+
+
+def test_texts_are_judged_against_texts_of_their_own_script():
+    # an English query is closer to any English name than to the Chinese ones: the one node with an
+    # English name must not stand out for that reason alone
+    from graph.embeddings import MIN_SCRIPT_ROWS
+
+    n = MIN_SCRIPT_ROWS
+    entries = [Entry("Product", f"zh{i}", f"中文{i}") for i in range(n)]
+    entries += [Entry("Product", f"en{i}", f"english {i}") for i in range(n)]
+    rng = np.random.default_rng(0)
+    zh = rng.normal(0.0, 0.01, (n, 2)) + [1.0, 0.0]
+    en = rng.normal(0.0, 0.01, (n, 2)) + [0.6, 0.8]
+    zh[3] = [0.9, 0.436]  # the Chinese text that really is closest to the query
+    vectors = np.vstack([zh, en]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ix = VectorIndex(dim=2, model="toy")
+    ix.add(entries, vectors)
+    ns = ix.node_scores(np.array([0.6, 0.8], np.float32), "Product")
+    best_by_cos = ns.ids[int(np.argmax(ns.cos))]
+    best_by_z = ns.ids[int(np.argmax(ns.z))]
+    assert best_by_cos.startswith("en") and best_by_z == "zh3"

@@ -60,3 +60,49 @@ def test_unknown_topic_links_nothing_and_suggests_names(linker):
 def test_an_item_name_inside_a_longer_matched_name_is_not_linked(linker):
     items = _ids(linker.link("童车 制动性能"), "TestItem")
     assert "制动性能" in items and "性能" not in items
+
+
+def test_english_words_link_through_the_dictionary(linker):
+    links = linker.link("lithium battery")
+    assert "锂电池" in _ids(links, "Product")
+    link = next(l for l in links.links if l.id == "锂电池")
+    assert link.via == "translation" and link.matched == "lithium battery → 锂电池" and link.score < 1.0
+
+
+def test_a_bracketed_alternative_name_links_as_an_alias():
+    from graph.model import Product
+    from graph.nx_store import NetworkxStore
+
+    store = NetworkxStore(None)
+    store.write([Product("移动电源", "移动电源(充电宝)").to_node()], [])
+    link = TopicLinker.from_store(store).link("充电宝 鼓包").links[0]
+    assert (link.id, link.score, link.via) == ("移动电源", 1.0, "alias")
+
+
+def _tiny(products=(), items=(), synonyms=None):
+    import json
+
+    from graph.model import Product, TestItem
+    from graph.nx_store import NetworkxStore
+
+    store = NetworkxStore(None)
+    store.write([Product(p, p).to_node() for p in products] + [TestItem(i, i).to_node() for i in items], [])
+    store.set_meta({"synonyms": json.dumps(synonyms or {}, ensure_ascii=False)})
+    return TopicLinker.from_store(store)
+
+
+def test_a_product_naming_more_of_the_compound_beats_a_synonym_of_its_last_word():
+    linker = _tiny(products=["安全帽", "摩托车乘员头盔"], synonyms={"头盔": ["安全帽"]})
+    assert _ids(linker.link("摩托车头盔 被扎穿"), "Product")[0] == "摩托车乘员头盔"
+    assert _ids(linker.link("头盔 被扎穿"), "Product")[0] == "安全帽"  # no other word: the synonym stands
+
+
+def test_the_head_of_a_compound_is_the_product_that_also_names_it():
+    linker = _tiny(products=["电动自行车", "电动自行车用锂离子蓄电池", "电动自行车充电器"],
+                   synonyms={"电动车": ["电动自行车"]})  # fmt: skip
+    assert _ids(linker.link("电动车锂电池 起火"), "Product")[0] == "电动自行车用锂离子蓄电池"
+
+
+def test_an_item_named_after_the_product_and_the_item_ranks_first():
+    linker = _tiny(products=["压力容器"], items=["定期检验", "压力容器定期检验"])
+    assert _ids(linker.link("压力容器 定期检验"), "TestItem")[:2] == ["压力容器定期检验", "定期检验"]

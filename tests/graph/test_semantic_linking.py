@@ -109,3 +109,27 @@ def test_the_index_is_kept_and_reused(store, embedder, tmp_path):
     assert saved is not None and len(saved) == len(list(node_entries(store)))
     again = VectorIndex.load(tmp_path)
     assert again.sync(embedder, node_entries(store)).embedded == 0
+
+
+def test_an_english_topic_reaches_the_chinese_product_through_its_gloss(linker):
+    link = by_kind(linker.link("electric kettle boiled dry"), Kind.PRODUCT).get("电热水壶")
+    assert link is not None and link.via == "semantic"
+    assert "≈ 电热水壶" in link.matched  # the Chinese term of the English words matched the name
+
+
+def test_a_line_worded_like_the_topic_ranks_first_in_its_tier(embedder):
+    s = NetworkxStore(None)
+    nodes = [Product("电热水壶", "电热水壶").to_node(), Product("玩具", "玩具").to_node()]
+    edges = []
+    lines = [("A", "电热水壶", "干烧保护"), ("B", "电热水壶", "包装标志")] + [
+        (f"F{i}", "玩具", x) for i, x in enumerate(["小零件", "锐利边缘", "可迁移元素", "燃烧性能", "邻苯二甲酸酯"])
+    ]
+    for lab, obj, item in lines:
+        nodes += [Lab(lab, name=f"检验站{lab}").to_node(), Scope(f"{lab}#1", lab=lab, object=obj, item=item).to_node()]
+        edges += [Edge((Kind.LAB, lab), Rel.HAS_SCOPE, (Kind.SCOPE, f"{lab}#1")),
+                  Edge((Kind.SCOPE, f"{lab}#1"), Rel.COVERS_PRODUCT, (Kind.PRODUCT, obj))]  # fmt: skip
+    s.write(nodes, edges)
+    result = Matcher(s, linker=SemanticLinker.from_store(s, embedder)).match(MatchQuery("电热水壶 烧干了"))
+    a, b = result.labs[:2]
+    assert (a.id, b.id) == ("A", "B") and a.tier == b.tier == "product"
+    assert a.evidence[0].closeness > b.evidence[0].closeness
