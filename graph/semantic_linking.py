@@ -19,7 +19,12 @@ has its interface (``link``, ``names``, ``suggest``), so the matcher takes eithe
    reaches test items whose words it never uses.
 
 Every semantic link says which part of the topic matched which text, and its
-cosine and z-score, in ``matched``.
+cosine and z-score, in ``matched``.  An English topic's parts include the Chinese
+terms the dictionary gives for its words (:mod:`graph.glossary`).
+
+Scope lines, lab names and expert specialties are embedded too but not linked:
+their ``closeness`` to the whole topic (0–1, from the z-score) ranks lines and
+experts within a tier (:mod:`graph.matching`).
 """
 
 from __future__ import annotations
@@ -129,12 +134,14 @@ class SemanticLinker:
     def link(self, topic: str) -> TopicLinks:
         lex = self.lexical.link(topic)
         parts = topic_parts(topic)
+        whole = [0]  # the parts that stand for the whole topic
         glosses = self.lexical.translate(topic)
         if glosses:  # an English topic: the Chinese terms for its words are parts too, and all of them together
+            whole.append(len(parts))
             parts += [" ".join(dict.fromkeys(g.chinese for g in glosses))] + [g.chinese for g in glosses]
             parts = list(dict.fromkeys(parts))
         vectors = self.embedder.encode_queries(parts)
-        closeness = self._closeness(vectors[[0, len(topic_parts(topic))]] if glosses else vectors[:1])
+        closeness = self._closeness(vectors[whole])
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
         fallback: dict[Kind, list[_Hit]] = {}
