@@ -54,7 +54,7 @@ Z_NEAR = 3.0  # the bar for graph neighbours of linked products
 W_MIN, W_MAX = 0.6, 0.9  # semantic-only weights stay below an exact lexical match (1.0)
 AGREE_BONUS = 0.05
 GRAPH_FACTOR = 0.8  # a graph neighbour's weight relative to the node it hangs from
-GRAPH_MARGIN = 0.01  # neighbours this close to the best one link too
+GRAPH_MARGIN = 0.5  # neighbours this close (in z) to the best one link too, a little below it
 MAX_SEMANTIC_PER_KIND = 3
 MAX_FALLBACK = 2  # when nothing of a kind links, its nearest nodes above the lower bar link weakly
 W_FALLBACK = 0.45
@@ -237,13 +237,14 @@ class SemanticLinker:
             standards = self.governs.get(p.id, [])
             items = list(dict.fromkeys(i for s in standards for i in self.specifies.get(s, [])))
             for kind, ids in ((Kind.STANDARD, standards), (Kind.TEST_ITEM, items)):
-                hits = sorted((near[kind, i] for i in ids if (kind, i) in near), key=lambda h: -h.cos)
+                hits = sorted((near[kind, i] for i in ids if (kind, i) in near), key=lambda h: -h.z)
                 if not hits:
                     continue
-                top = hits[0].cos
+                top = hits[0].z
                 for rank, h in enumerate(hits[:GRAPH_DEPTH]):
-                    if h.cos >= top - GRAPH_MARGIN and (h.z >= Z_NEAR or h.delta >= D_NEAR):
-                        self._fuse(found, h, p.score * GRAPH_FACTOR, via="graph")
+                    if h.z >= top - GRAPH_MARGIN and (h.z >= Z_NEAR or h.delta >= D_NEAR):
+                        # graded by how far the best one stands out more: a tie would leave the order to chance
+                        self._fuse(found, h, p.score * GRAPH_FACTOR - 0.01 * (top - h.z), via="graph")
                     else:  # the product's next closest neighbours, ranked below: the graph vouches, the words less
                         self._fuse(found, h, p.score * GRAPH_FACTOR * GRAPH_NEXT - 0.01 * rank, via="graph")
             # every standard governing the product still applies to it, below the ones the topic points at

@@ -133,3 +133,23 @@ def test_a_line_worded_like_the_topic_ranks_first_in_its_tier(embedder):
     a, b = result.labs[:2]
     assert (a.id, b.id) == ("A", "B") and a.tier == b.tier == "product"
     assert a.evidence[0].closeness > b.evidence[0].closeness
+
+
+def test_items_of_a_linked_product_rank_by_z_score_without_ties(embedder):
+    s = NetworkxStore(None)
+    items = ["外部短路保护", "过充电保护", "过放电保护", "挤压试验", "跌落试验", "标识"]
+    std = Standard("GB 31241-2022", number="GB 31241-2022", title="便携式电子产品用锂离子电池和电池组 安全技术规范",
+                   kind="GB")  # fmt: skip
+    s.write(
+        [Product(p, name=p).to_node() for p in PRODUCTS] + [TestItem(i, name=i).to_node() for i in items] + [std.to_node()],
+        [Edge((Kind.PRODUCT, "移动电源（充电宝）"), Rel.GOVERNED_BY, (Kind.STANDARD, std.id))]
+        + [Edge((Kind.STANDARD, std.id), Rel.SPECIFIES, (Kind.TEST_ITEM, i)) for i in items],
+    )
+    graph_items = [l for l in SemanticLinker.from_store(s, embedder).link("充电宝 进水后短路").links
+                   if l.kind == Kind.TEST_ITEM and l.via == "graph"]  # fmt: skip
+    # 过充电保护 has the higher cosine, to the part 充电宝 that linked the product; 外部短路保护 stands out more
+    # from the other items for the part about the fault, and cosines of different parts are not comparable
+    assert graph_items[0].id == "外部短路保护"
+    zs = [float(l.matched.split("z ")[1].rstrip(")")) for l in graph_items]
+    assert zs == sorted(zs, reverse=True)
+    assert len({l.score for l in graph_items}) == len(graph_items)  # a closer item never ties a farther one
