@@ -28,6 +28,8 @@ class Batch:
     nodes: dict[tuple[Kind, str], Node] = field(default_factory=dict)
     edges: dict[tuple, Edge] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
+    # words (name_en, aliases) for nodes that may come from another source; applied once all sources are in
+    terms: dict[tuple[Kind, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, node: Node | Record) -> bool:
         """Add or merge a node; True when it is new to this batch."""
@@ -46,6 +48,17 @@ class Batch:
         self.nodes[node.key] = Node(node.kind, node.id, merged)
         return False
 
+    def add_terms(self, key: tuple[Kind, str], props: dict[str, Any]) -> bool:
+        """Words for the node ``key``, merged like :meth:`add`; True when the node had none yet."""
+        new = key not in self.terms
+        old = self.terms.setdefault(key, {})
+        for k, v in props.items():
+            if isinstance(v, list):
+                old[k] = old.get(k, []) + [x for x in v if x not in old.get(k, [])]
+            else:
+                old.setdefault(k, v)
+        return new
+
     def link(self, src: tuple[Kind, str], rel: Rel, dst: tuple[Kind, str], **props: Any) -> None:
         key = (src, rel, dst)
         if key not in self.edges:
@@ -57,3 +70,5 @@ class Batch:
         for e in other.edges.values():
             self.edges.setdefault(e.key, e)
         self.meta.update(other.meta)
+        for key, props in other.terms.items():
+            self.add_terms(key, props)

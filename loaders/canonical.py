@@ -21,6 +21,9 @@ experts             id, name (姓名), specialties (专长), affiliation (单位
                     contact_phone (电话), contact_email (邮箱) — personal data, never shown by the API
 relationships       from_kind, from_id, type, to_kind, to_id, text
 synonyms            term (用户用语), canonical (规范名称)
+terms               kind (类型: Product / TestItem / Hazard), id, name_en, aliases — words for nodes
+                    that other tables or other sources define; a term for a node the graph lacks
+                    is not used (the count is reported)
 ==================  =====================================================================
 
 Ids may be left empty for products, test items and hazards: the name is the id.
@@ -45,6 +48,7 @@ from graph.model import (
     Product,
     Rel,
     TestItem,
+    clean_props,
 )
 from loaders.batch import Batch
 from loaders.dates import parse_date
@@ -62,7 +66,7 @@ HEADER_ALIASES = {
     "城市": "city", "地址": "address", "机构类型": "body_type", "机构特点": "body_class",
     "有效期起": "valid_from", "有效期至": "valid_to", "网站": "website", "专长": "specialties",
     "单位": "affiliation", "角色": "roles", "产品": "products", "电话": "contact_phone",
-    "邮箱": "contact_email", "用户用语": "term", "规范名称": "canonical",
+    "邮箱": "contact_email", "用户用语": "term", "规范名称": "canonical", "类型": "kind",
 }  # fmt: skip
 
 KIND_OF_STEM = {
@@ -70,7 +74,8 @@ KIND_OF_STEM = {
     "test_items": Kind.TEST_ITEM, "hazards": Kind.HAZARD, "enterprises": Kind.ENTERPRISE,
     "labs": Kind.LAB, "experts": Kind.EXPERT,
 }  # fmt: skip
-STEMS = (*KIND_OF_STEM, "relationships", "synonyms")
+STEMS = (*KIND_OF_STEM, "relationships", "synonyms", "terms")
+TERM_KINDS = {k.value.lower(): k for k in (Kind.PRODUCT, Kind.TEST_ITEM, Kind.HAZARD)}
 
 
 class RowError(ValueError):
@@ -103,6 +108,8 @@ def load_canonical(paths: Iterable[Path], report: LoadReport) -> Batch:
             _load(f, fr, lambda row: _synonym(row, synonyms))
         elif stem == "relationships":
             _load(f, fr, lambda row: _relationship(row, batch))
+        elif stem == "terms":
+            _load(f, fr, lambda row: _term(row, batch))
         else:
             kind = KIND_OF_STEM[stem]
             _load(f, fr, lambda row: ROW_LOADERS[kind](row, batch))
@@ -319,6 +326,15 @@ def _synonym(row: dict[str, str], synonyms: dict[str, list[str]]) -> bool:
     if row["canonical"] not in targets:
         targets.append(row["canonical"])
     return new
+
+
+def _term(row: dict[str, str], batch: Batch) -> bool:
+    _need(row, "kind", "id")
+    kind = TERM_KINDS.get(row["kind"].strip().lower().replace("_", ""))
+    if kind is None:
+        raise RowError(f"kind must be one of Product, TestItem, Hazard, not {row['kind']!r}")
+    props = {"name_en": row.get("name_en", "").strip(), "aliases": split(row.get("aliases", ""))}
+    return batch.add_terms((kind, normalise_name(row["id"])), clean_props(props))
 
 
 ROW_LOADERS: dict[Kind, Callable[[dict[str, str], Batch], bool]] = {

@@ -47,6 +47,7 @@ def load(paths: Sequence[Path], store: GraphStore, report: LoadReport | None = N
             batch.update(load_canonical([path], report))
         else:
             raise ValueError(f"{path}: neither a CNAS disclosure folder nor a canonical table (see loaders/canonical.py)")
+    _apply_terms(store, batch, report)
     nodes = _merge_with_store(store, batch)
     _derive(store, batch, nodes)
     _check_ends(store, batch, report)
@@ -68,6 +69,19 @@ def _aliases(store: GraphStore, batch: Batch) -> dict[str, str]:
             if key and key not in out:
                 out[key] = p.id
     return out
+
+
+def _apply_terms(store: GraphStore, batch: Batch, report: LoadReport) -> None:
+    """Give the nodes of this load and of the store the words the ``terms`` tables hold for them."""
+    unused = 0
+    stored = {(kind, n.id) for kind in {k for k, _ in batch.terms} for n in store.nodes(kind)}
+    for key, props in batch.terms.items():
+        if key in batch.nodes or key in stored:
+            batch.add(Node(key[0], key[1], props))
+        else:
+            unused += 1
+    if unused:
+        report.notes.append(f"{unused} of {len(batch.terms)} terms name no node of this graph (not used)")
 
 
 def _merge_props(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

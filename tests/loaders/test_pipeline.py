@@ -61,3 +61,22 @@ def test_catalogue_alias_joins_an_inspection_object_to_the_catalogue_product(dem
     charger = demo_store.get(Kind.PRODUCT, "电动自行车充电器")
     assert "catalogue" in charger.props["sources"]
     assert any(n.rel == Rel.COVERS_PRODUCT for n in demo_store.neighbours(Kind.PRODUCT, "电动自行车充电器"))
+
+
+def _write(folder, name, text):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_terms_give_words_to_nodes_of_any_source_and_report_the_rest(tmp_path):
+    store = NetworkxStore(None)
+    load([_write(tmp_path / "a", "products.csv", "id,name\n游乐设施,游乐设施\n")], store)
+    terms = "kind,id,name_en,aliases\nProduct,游乐设施,amusement ride,过山车|roller coaster\nProduct,缆车站,,缆车\nRobot,x,,y\n"
+    report = load([_write(tmp_path / "b", "terms.csv", terms)], store)
+    ride = store.get(Kind.PRODUCT, "游乐设施")
+    assert ride.props["name_en"] == "amusement ride" and ride.props["aliases"] == ["过山车", "roller coaster"]
+    assert store.get(Kind.PRODUCT, "缆车站") is None  # words never create a node
+    assert any("1 of 2 terms name no node" in n for n in report.notes)
+    [bad] = report.rejected
+    assert bad.line == 4 and "Robot" in bad.reason
