@@ -252,10 +252,12 @@ class TopicLinker:
             keep(link)
         texts = [(q, "", "")] + [(c, t, "synonym") for c, t in self._synonym_hits(q)]
         texts += [(g.chinese, f"{g.english} → {g.chinese}", "translation") for g in self.translate(topic)]
+        matches: list[Link] = []  # every match, also those a better one of the same node replaced
         for text, term, via in texts:
             for link in self._names(text, term, via):
+                matches.append(link)
                 keep(link)
-        self._shorter(found)
+        self._shorter(found, matches)
         self._modifiers(found, q)
         self._narrower(found, keep, q)
         self._compounds(found, q)
@@ -348,17 +350,24 @@ class TopicLinker:
                     keep(Link(Kind.PRODUCT, pid, self.names[(Kind.PRODUCT, pid)], NARROWER_SCORE, "narrower", word))
 
     @staticmethod
-    def _shorter(found: dict[tuple[Kind, str], Link]) -> None:
-        """A full match inside a longer full match is the less specific reading: 电机 in 充电机,
-        电动自行车 in 电动自行车充电器, 性能 in 制动性能."""
-        full = [l for l in found.values() if l.kind in (Kind.PRODUCT, Kind.TEST_ITEM) and l.score >= 1.0 and l.surface]
-        for l in full:
-            if not any(len(o.surface) > len(l.surface) and l.surface in o.surface for o in full):
+    def _shorter(found: dict[tuple[Kind, str], Link], matches: list[Link]) -> None:
+        """A full match inside a longer full match of another node is the less specific reading: 电机 in
+        充电机, 电动自行车 in 电动自行车充电器, 性能 in 制动性能, 行车 (a crane) in 电动自行车 — also where
+        that node kept a match in other words (e-bike → 电动自行车)."""
+        def full(l: Link) -> bool:
+            return l.kind in (Kind.PRODUCT, Kind.TEST_ITEM) and l.score >= 1.0 and bool(l.surface)
+
+        hosts = [m for m in matches if full(m)]
+        for l in [l for l in found.values() if full(l)]:
+            inside = [o for o in hosts if len(o.surface) > len(l.surface) and l.surface in o.surface
+                      and (o.kind, o.id) != (l.kind, l.id)]  # fmt: skip
+            if not inside:
                 continue
-            if l.kind == Kind.TEST_ITEM:  # 性能 in 制动性能, 安全 in 安全帽: a fragment, not a second item
-                del found[(l.kind, l.id)]
-            else:  # the product family still matters, below the product named
+            if l.kind == Kind.PRODUCT and any(fold(l.name) in fold(o.name) for o in inside):
+                # the product family (电动自行车 of 电动自行车充电器) still matters, below the product named
                 found[(l.kind, l.id)] = replace(l, score=round(l.score * SHORTER_FACTOR, 4))
+            else:  # a fragment (性能 in 制动性能, 行车 in 电动自行车), not a second item or product
+                del found[(l.kind, l.id)]
 
     @staticmethod
     def _modifiers(found: dict[tuple[Kind, str], Link], q: str) -> None:

@@ -8,8 +8,8 @@ Tiers, from the most direct (the issue's "exact item and standard > same
 product > same category"):
 
 ========  =====================================================================
-exact     the line covers a linked product *and* a linked item or standard, or
-          a standard the topic names by number
+exact     the line covers a linked product *and* a linked item or standard, both
+          linked with weight ≥ ``EXACT_MIN``, or a standard the topic names by number
 product   the line covers a linked product
 item      the line covers a linked item or standard, on another product
 category  the line covers another product of a linked product's category
@@ -38,6 +38,9 @@ TIER_BASE = {"exact": 30.0, "product": 20.0, "item": 10.0, "category": 0.0}
 WEIGHT_SCALE = 5.0
 MAX_BONUS = 4.0  # breadth bonus cap: more qualifying lines, more matched targets
 CLOSENESS_SCALE = 1.0  # a line or expert worded like the topic ranks up to this much higher in its tier
+# Links below this weight (the semantic layer's guesses at 0.40, a product's more distant graph neighbours)
+# rank candidates but never make a line exact: a guessed product with a guessed item is no exact match.
+EXACT_MIN = 0.45
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class Matcher:
         ws, stds = weights.best(Kind.STANDARD, hit.standards)
         wc, cats = weights.best(Kind.CATEGORY, hit.categories)
         numbered = any(s in weights.numbered for s in stds)
-        if (wp and (wi or ws)) or numbered:
+        if (wp >= EXACT_MIN and max(wi, ws) >= EXACT_MIN) or numbered:
             tier, w = "exact", (max(wp, wi, ws) if numbered else (wp + max(wi, ws)) / 2)
         elif wp:
             tier, w = "product", wp
@@ -252,7 +255,7 @@ class Matcher:
             if not evidence:
                 continue
             wp, wi = kinds.get(Kind.PRODUCT, 0.0), max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
-            if wp and wi:
+            if wp >= EXACT_MIN and wi >= EXACT_MIN:
                 tier, w = "exact", (wp + wi) / 2
             elif wp:
                 tier, w = "product", wp

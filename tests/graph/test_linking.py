@@ -62,8 +62,8 @@ def test_an_item_name_inside_a_longer_matched_name_is_not_linked(linker):
     assert "制动性能" in items and "性能" not in items
 
 
-def test_english_words_link_through_the_dictionary(linker):
-    links = linker.link("lithium battery")
+def test_english_words_link_through_the_dictionary():
+    links = _tiny(products=["锂电池", "铅酸蓄电池"]).link("lithium battery")  # neither has an English name
     assert "锂电池" in _ids(links, "Product")
     link = next(l for l in links.links if l.id == "锂电池")
     assert link.via == "translation" and link.matched == "lithium battery → 锂电池" and link.score < 1.0
@@ -89,6 +89,20 @@ def _tiny(products=(), items=(), synonyms=None):
     store.write([Product(p, p).to_node() for p in products] + [TestItem(i, i).to_node() for i in items], [])
     store.set_meta({"synonyms": json.dumps(synonyms or {}, ensure_ascii=False)})
     return TopicLinker.from_store(store)
+
+
+def test_a_name_inside_another_nodes_longer_match_is_a_fragment_even_when_that_node_kept_other_words():
+    import json
+
+    from graph.model import Product
+    from graph.nx_store import NetworkxStore
+
+    store = NetworkxStore(None)
+    crane = Product("桥式起重机", "桥式起重机", aliases=("行车",))  # a crane's colloquial name
+    store.write([Product("电动自行车", "电动自行车", "e-bike").to_node(), crane.to_node()], [])
+    store.set_meta({"synonyms": json.dumps({"e-bike": ["电动自行车"]})})
+    linker = TopicLinker.from_store(store)
+    assert _ids(linker.link("e-bike charger"), "Product") == ["电动自行车"]  # 行车 inside 电动自行车 is no crane
 
 
 def test_a_product_naming_more_of_the_compound_beats_a_synonym_of_its_last_word():

@@ -151,3 +151,22 @@ def test_hazard_words_reach_test_items(matcher):
 def test_empty_province_result_says_why(matcher):
     r = matcher.match(MatchQuery("压力容器", province="安徽省"))
     assert r.labs == [] and "安徽省" in r.reason
+
+
+@pytest.mark.parametrize(("weight", "tier"), [(0.4, "product"), (0.6, "exact")])
+def test_a_guessed_link_never_makes_a_line_exact(store, weight, tier):
+    from dataclasses import replace
+
+    from graph.linking import Link, TopicLinker
+
+    lexical = TopicLinker.from_store(store)
+
+    class Guessing:  # the lexical links plus one item linked with the given weight, as the semantic layer does
+        names, suggest = lexical.names, lexical.suggest
+
+        def link(self, topic):
+            links = lexical.link(topic)
+            return replace(links, links=[*links.links, Link(Kind.TEST_ITEM, "外观检验", "外观检验", weight, "semantic", "")])
+
+    r = Matcher(store, linker=Guessing(), default_as_of=AS_OF).match(MatchQuery("压力容器", province="浙江省"))
+    assert next(l.tier for l in r.labs if l.id == "ZJ-PRODUCT") == tier
