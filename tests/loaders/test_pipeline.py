@@ -71,12 +71,12 @@ def _write(folder, name, text):
 
 def test_terms_give_words_to_nodes_of_any_source_and_report_the_rest(tmp_path):
     store = NetworkxStore(None)
-    load([_write(tmp_path / "a", "products.csv", "id,name\n游乐设施,游乐设施\n")], store)
-    terms = "kind,id,name_en,aliases\nProduct,游乐设施,amusement ride,过山车|roller coaster\nProduct,缆车站,,缆车\nRobot,x,,y\n"
+    load([_write(tmp_path / "a", "products.csv", "id,name\n蹦床乐园,蹦床乐园\n")], store)
+    terms = "kind,id,name_en,aliases\nProduct,蹦床乐园,trampoline park,蹦蹦床|trampoline\nProduct,缆车站,,缆车\nRobot,x,,y\n"
     report = load([_write(tmp_path / "b", "terms.csv", terms)], store)
-    ride = store.get(Kind.PRODUCT, "游乐设施")
-    assert ride.props["name_en"] == "amusement ride" and ride.props["aliases"] == ["过山车", "roller coaster"]
+    park = store.get(Kind.PRODUCT, "蹦床乐园")
+    assert park.props["name_en"] == "trampoline park" and park.props["aliases"] == ["蹦蹦床", "trampoline"]
     assert store.get(Kind.PRODUCT, "缆车站") is None  # words never create a node
-    assert any("1 of 2 terms name no node" in n for n in report.notes)
+    assert any("terms name no node of this graph" in n for n in report.notes)
     [bad] = report.rejected
     assert bad.line == 4 and "Robot" in bad.reason
