@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,24 +40,13 @@ class Batch:
         if old is None:
             self.nodes[node.key] = node
             return True
-        merged: dict[str, Any] = dict(old.props)
-        for k, v in node.props.items():
-            if k not in merged:
-                merged[k] = v
-            elif isinstance(v, list) and isinstance(merged[k], list):
-                merged[k] = merged[k] + [x for x in v if x not in merged[k]]
-        self.nodes[node.key] = Node(node.kind, node.id, merged)
+        self.nodes[node.key] = Node(node.kind, node.id, _fill(old.props, node.props))
         return False
 
     def add_terms(self, key: tuple[Kind, str], props: dict[str, Any]) -> bool:
         """Words for the node ``key``, merged like :meth:`add`; True when the node had none yet."""
         new = key not in self.terms
-        old = self.terms.setdefault(key, {})
-        for k, v in props.items():
-            if isinstance(v, list):
-                old[k] = old.get(k, []) + [x for x in v if x not in old.get(k, [])]
-            else:
-                old.setdefault(k, v)
+        self.terms[key] = _fill(self.terms.get(key, {}), props)
         return new
 
     def link(self, src: tuple[Kind, str], rel: Rel, dst: tuple[Kind, str], **props: Any) -> None:
@@ -72,3 +62,14 @@ class Batch:
         self.meta.update(other.meta)
         for key, props in other.terms.items():
             self.add_terms(key, props)
+
+
+def _fill(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """``old`` with the properties it lacked taken from ``new``, and list properties united."""
+    merged = dict(old)
+    for k, v in new.items():
+        if k not in merged:
+            merged[k] = v
+        elif isinstance(v, list) and isinstance(merged[k], list):
+            merged[k] = merged[k] + [x for x in v if x not in merged[k]]
+    return merged
