@@ -28,7 +28,7 @@ def _place(province: str, city: str) -> str:
     return province if city in ("", province) else province + city
 
 
-TIER_ZH = {"exact": "项目与标准", "product": "同产品", "item": "同项目", "category": "同类别"}
+TIER_ZH = {"exact": "项目与标准", "product": "同产品", "item": "同项目", "category": "同类别", "related": "相关产品"}
 
 
 def _service(args: argparse.Namespace) -> Service:

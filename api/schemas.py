@@ -22,7 +22,7 @@ class ScopeEvidenceOut(BaseModel):
     method: str = Field(description="方法程序及编号 (标准号)")
     limits: str = Field(description="限制范围说明")
     valid_to: str = Field(description="认可有效期至")
-    tier: str = Field(description="匹配层级: exact 项目与标准 / product 同产品 / item 同项目 / category 同类别")
+    tier: str = Field(description="匹配层级: exact 项目与标准 / product 同产品 / item 同项目 / category 同类别 / related 相关产品 (语义推测的产品 a product the semantic layer guessed)")
     score: float = Field(description="该条目的得分")
     matched: list[str] = Field(description="该条目覆盖的主题关联节点")
     closeness: float = Field(0.0, description="语义贴近度 0–1: 条目 (或其机构) 的措辞与主题的接近程度; 语义层关闭时为 0")

@@ -10,9 +10,11 @@ product > same category"):
 ========  =====================================================================
 exact     the line covers a linked product *and* a linked item or standard, both
           linked with weight ≥ ``EXACT_MIN``, or a standard the topic names by number
-product   the line covers a linked product
+product   the line covers a linked product (linked with weight ≥ ``EXACT_MIN``)
 item      the line covers a linked item or standard, on another product
 category  the line covers another product of a linked product's category
+related   the line covers only a product the semantic layer guessed (weight
+          < ``EXACT_MIN``): the topic may mean it, nothing in its words names it
 ========  =====================================================================
 
 A hit's score is ``tier base + 5 × link weight + breadth bonus``; tier bases are
@@ -34,7 +36,7 @@ from graph.store import GraphStore, Linked, ScopeHit, SpecialtyHit
 from loaders.names import name_key, org_key
 from loaders.regions import province_of, yrd_provinces
 
-TIER_BASE = {"exact": 30.0, "product": 20.0, "item": 10.0, "category": 0.0}
+TIER_BASE = {"exact": 40.0, "product": 30.0, "item": 20.0, "category": 10.0, "related": 0.0}
 WEIGHT_SCALE = 5.0
 MAX_BONUS = 4.0  # breadth bonus cap: more qualifying lines, more matched targets
 CLOSENESS_SCALE = 1.0  # a line or expert worded like the topic ranks up to this much higher in its tier
@@ -113,8 +115,10 @@ class Matcher:
 
     # -- retrieval with the category fallback -------------------------------
     def _widened(self, linked: Linked, weights: _Weights) -> Linked | None:
-        """The linked set plus the categories of its products, for the category tier."""
-        cats = {self.product_category.get(p, "") for p in linked.products} - {""} - linked.categories
+        """The categories of the linked products, for the category tier (not of guessed ones: a
+        product the topic may mean does not make its whole category likely too)."""
+        sure = [p for p in linked.products if weights.w.get((Kind.PRODUCT, p), 0.0) >= EXACT_MIN]
+        cats = {self.product_category.get(p, "") for p in sure} - {""} - linked.categories
         if not cats:
             return None
         for c in cats:
@@ -149,12 +153,14 @@ class Matcher:
         numbered = any(s in weights.numbered for s in stds)
         if (wp >= EXACT_MIN and max(wi, ws) >= EXACT_MIN) or numbered:
             tier, w = "exact", (max(wp, wi, ws) if numbered else (wp + max(wi, ws)) / 2)
-        elif wp:
+        elif wp >= EXACT_MIN:
             tier, w = "product", wp
         elif wi or ws:
             tier, w = "item", max(wi, ws)
         elif wc:
             tier, w = "category", wc
+        elif wp:  # a guessed product alone: below what the topic's words name
+            tier, w = "related", wp
         else:
             return None
         named = [(Kind.PRODUCT, ps), (Kind.TEST_ITEM, items), (Kind.STANDARD, stds)]
@@ -249,7 +255,7 @@ class Matcher:
                 if not w:
                     continue
                 kinds[kind] = max(kinds.get(kind, 0.0), w)
-                tier = {Kind.PRODUCT: "product", Kind.CATEGORY: "category"}.get(kind, "item")
+                tier = {Kind.PRODUCT: "product" if w >= EXACT_MIN else "related", Kind.CATEGORY: "category"}.get(kind, "item")
                 name = self.linker.names.get(h.target, tid)
                 evidence.append(SpecialtyEvidence(h.text, h.target[0].value, name, tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4), close))
             if not evidence:
@@ -257,12 +263,14 @@ class Matcher:
             wp, wi = kinds.get(Kind.PRODUCT, 0.0), max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
             if wp >= EXACT_MIN and wi >= EXACT_MIN:
                 tier, w = "exact", (wp + wi) / 2
-            elif wp:
+            elif wp >= EXACT_MIN:
                 tier, w = "product", wp
             elif wi:
                 tier, w = "item", wi
+            elif kinds.get(Kind.CATEGORY):
+                tier, w = "category", kinds[Kind.CATEGORY]
             else:
-                tier, w = "category", kinds.get(Kind.CATEGORY, 0.0)
+                tier, w = "related", wp
             evidence.sort(key=lambda e: (-e.score, e.target, e.text))
             p = hs[0].expert.props
             conflict = next((name for key, name in parties.items() if _same_org(key, p.get("affiliation_name", ""))), "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.linking import Link
 from graph.matching import Matcher, MatchQuery
 from graph.model import Category, Edge, Expert, Hazard, Kind, Lab, Product, Rel, Scope, Standard, TestItem
 from graph.nx_store import NetworkxStore
@@ -153,20 +154,34 @@ def test_empty_province_result_says_why(matcher):
     assert r.labs == [] and "安徽省" in r.reason
 
 
-@pytest.mark.parametrize(("weight", "tier"), [(0.4, "product"), (0.6, "exact")])
-def test_a_guessed_link_never_makes_a_line_exact(store, weight, tier):
+def guessing(store, extra):
+    """The lexical linker plus one more link, as the semantic layer adds them."""
     from dataclasses import replace
 
-    from graph.linking import Link, TopicLinker
+    from graph.linking import TopicLinker
 
     lexical = TopicLinker.from_store(store)
 
-    class Guessing:  # the lexical links plus one item linked with the given weight, as the semantic layer does
+    class Guessing:
         names, suggest = lexical.names, lexical.suggest
 
         def link(self, topic):
             links = lexical.link(topic)
-            return replace(links, links=[*links.links, Link(Kind.TEST_ITEM, "外观检验", "外观检验", weight, "semantic", "")])
+            return replace(links, links=[*links.links, extra])
 
-    r = Matcher(store, linker=Guessing(), default_as_of=AS_OF).match(MatchQuery("压力容器", province="浙江省"))
+    return Guessing()
+
+
+@pytest.mark.parametrize(("weight", "tier"), [(0.4, "product"), (0.6, "exact")])
+def test_a_guessed_link_never_makes_a_line_exact(store, weight, tier):
+    item = Link(Kind.TEST_ITEM, "外观检验", "外观检验", weight, "semantic", "")
+    r = Matcher(store, linker=guessing(store, item), default_as_of=AS_OF).match(MatchQuery("压力容器", province="浙江省"))
     assert next(l.tier for l in r.labs if l.id == "ZJ-PRODUCT") == tier
+
+
+def test_a_guessed_product_alone_ranks_below_the_items_the_topic_names(store):
+    product = Link(Kind.PRODUCT, "压力容器", "压力容器", 0.4, "semantic", "")
+    r = Matcher(store, linker=guessing(store, product), default_as_of=AS_OF).match(MatchQuery("定期检验", province="浙江省"))
+    tiers = {l.id: l.tier for l in r.labs}
+    assert tiers["ZJ-PRODUCT"] == "related" and tiers["ZJ-ITEM"] == tiers["ZJ-EXACT"] == "item"
+    assert [l.tier for l in r.labs][-1] == "related"
