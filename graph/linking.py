@@ -36,6 +36,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import jieba
 
@@ -97,6 +98,23 @@ def bigrams(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     return [w.rstrip("'s").rstrip("s") if len(w) > 3 else w for w in _ASCII_WORD.findall(text)]
+
+
+@lru_cache(maxsize=65536)
+def _word_spans(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Where jieba's words (and, in search mode, the words inside longer ones) start and end."""
+    spans = [(start, end) for _, start, end in jieba.tokenize(text, mode="search", HMM=False)]
+    return frozenset(s for s, _ in spans), frozenset(e for _, e in spans)
+
+
+def _on_word_boundaries(word: str, text: str) -> bool:
+    """Whether ``word`` occurs in ``text`` as whole words.
+
+    >>> _on_word_boundaries("桥梁", "桥梁工程"), _on_word_boundaries("漏电", "泄漏电流模拟电气盒")
+    (True, False)
+    """
+    starts, ends = _word_spans(text) if word in text else ((), ())
+    return any(i in starts and i + len(word) in ends for i in range(len(text)) if text.startswith(word, i))
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,13 +351,14 @@ class TopicLinker:
 
     def _narrower(self, found: dict[tuple[Kind, str], Link], keep, q: str) -> None:
         """Products whose name contains a matched product's name or a word of the topic (桥梁 →
-        桥梁结构, 桥梁工程), unless the word is so common that it names no product in particular."""
+        桥梁结构, 桥梁工程) as words, not across them (漏电 is not in 泄漏电流), unless the word is so
+        common that it names no product in particular."""
         words = {fold(l.name) for l in found.values() if l.kind == Kind.PRODUCT and l.score >= 1.0}
         words |= {t for t in self.tokenizer.cut(q) if len(t) >= 2 and not t.isascii()}
         for word in sorted(w for w in words if len(w) >= 2):
             grams = bigrams(word)
             pool = set(self.by_gram.get(grams[0], ())) if grams else set()
-            inside = [self.surfaces[i] for i in pool if word in self.surfaces[i].text]
+            inside = [self.surfaces[i] for i in pool if _on_word_boundaries(word, self.surfaces[i].text)]
             ids = {x.id for x in inside if x.kind == Kind.PRODUCT}
             items = {x.id for x in inside if x.kind == Kind.TEST_ITEM}
             # Too general (安全, 系统), or a word of tests rather than things (检测, 定期检验).

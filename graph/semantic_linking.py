@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from graph.embeddings import Embedder, Entry, VectorIndex
-from graph.linking import Link, TopicLinker, TopicLinks
+from graph.linking import Link, TopicLinker, TopicLinks, fold, topic_word
 from graph.model import Kind, Rel
 from graph.store import GraphStore
 from loaders.names import name_variants
@@ -65,6 +65,9 @@ GRAPH_NEXT = 0.7  # the weight of the ones after the closest, relative to it
 GOVERNING_FACTOR = 0.5  # any standard governing a linked product, when the topic points at none of them
 MAX_GOVERNING = 8  # a product governed by more standards than this is too broad to link them all
 _PARTS = re.compile(r"[\s,，。；;、/|]+")
+EXPLAINED = 0.9  # a lexical link this strong names its words in full
+_WORD_VIA = ("name", "alias", "synonym", "translation", "number")
+_WORDLESS = re.compile(r"[^\w]+")  # what is left of a part once its linked words are taken out
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class SemanticLinker:
         self.index = index
         self.governs: dict[str, list[str]] = graph.get("governs", {})  # product → standards
         self.specifies: dict[str, list[str]] = graph.get("specifies", {})  # standard → items
+        self._surface_texts = {fold(s.text) for s in lexical.surfaces}  # every name and alias
         self._reachable = {  # what the graph step can reach from some product
             Kind.STANDARD: {s for ss in self.governs.values() for s in ss},
             Kind.TEST_ITEM: {i for ss in self.governs.values() for s in ss for i in self.specifies.get(s, [])},
@@ -136,22 +140,29 @@ class SemanticLinker:
         parts = topic_parts(topic)
         whole = [0]  # the parts that stand for the whole topic
         glosses = self.lexical.translate(topic)
+        # Guesses, linked below the exact-match bar: what a dictionary sense of one English word that
+        # names no node reaches (failing → 弱点 ≈ 弱电工程), and the other products and items a part
+        # that names a product reaches (微波炉 ≈ 锅炉); standards titled after it still link in full.
+        single_glosses = {g.chinese for g in glosses} - set(parts) - self._surface_texts
         if glosses:  # an English topic: the Chinese terms for its words are parts too, and all of them together
             whole.append(len(parts))
             parts += [" ".join(dict.fromkeys(g.chinese for g in glosses))] + [g.chinese for g in glosses]
             parts = list(dict.fromkeys(parts))
         vectors = self.embedder.encode_queries(parts)
         closeness = self._closeness(vectors[whole])
+        explained = _explained(parts[1 : len(topic_parts(topic))], lex.links)
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
         fallback: dict[Kind, list[_Hit]] = {}
         fallback_all: dict[Kind, list[_Hit]] = {}
         for kind in SEMANTIC_KINDS:
-            hits = self._hits(kind, parts, vectors, near if kind in (Kind.STANDARD, Kind.TEST_ITEM) else None)
+            hits = self._hits(kind, parts, vectors, near if kind in (Kind.STANDARD, Kind.TEST_ITEM) else None, explained)
             near.update({(h.kind, h.id): h for h in hits})
             strong = [h for h in hits if h.z >= Z_LINK or h.delta >= D_LINK][:MAX_SEMANTIC_PER_KIND]
             for h in strong:
-                self._fuse(found, h, _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100)))
+                w = _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100))
+                guess = h.part in single_glosses or (kind in (Kind.PRODUCT, Kind.TEST_ITEM) and Kind.PRODUCT in explained.get(h.part, ()))
+                self._fuse(found, h, min(w, W_GUESS) if guess else w)
             fallback[kind], fallback_all[kind] = hits[:MAX_FALLBACK], hits
         self._graph(found, near)
         for kind, hits in fallback.items():
@@ -183,13 +194,21 @@ class SemanticLinker:
         return out
 
     def _hits(
-        self, kind: Kind, parts: list[str], vectors: np.ndarray, every: dict[tuple[Kind, str], _Hit] | None = None
+        self,
+        kind: Kind,
+        parts: list[str],
+        vectors: np.ndarray,
+        every: dict[tuple[Kind, str], _Hit] | None = None,
+        explained: dict[str, frozenset[Kind]] | None = None,
     ) -> list[_Hit]:
         """Nodes of ``kind`` near the topic or one of its parts, with their best z-score, best first.
 
         With ``every``, each node's best evidence goes there too, however weak: the
-        graph step ranks a linked product's neighbours by it.
+        graph step ranks a linked product's neighbours by it. A part whose words
+        linked already as a hazard or test item (``explained``) only feeds ``every``
+        for other kinds: an embedding's guess at them (鼓包, a hazard, ≈ 箱包) is noise.
         """
+        explained = explained or {}
         best: dict[str, _Hit] = {}
         for part, q in zip(parts, vectors, strict=True):
             ns = self.index.node_scores(q, kind.value)
@@ -202,6 +221,9 @@ class SemanticLinker:
                     if old is None or z[i] > old.z:
                         every[kind, ns.ids[i]] = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]),
                                                       float(delta[i]), part, ns.text(i))  # fmt: skip
+            named = explained.get(part, frozenset())
+            if named and Kind.PRODUCT not in named and kind not in named:
+                continue
             for i in np.flatnonzero((z >= Z_NEAR) | (delta >= D_NEAR)).tolist():
                 h = _Hit(kind, ns.ids[i], float(ns.cos[i]), float(z[i]), float(delta[i]), part, ns.text(i))
                 if h.id not in best or h.z > best[h.id].z:
@@ -255,6 +277,28 @@ class SemanticLinker:
                         Kind.STANDARD, s, name, round(p.score * GOVERNING_FACTOR, 4), "graph",
                         f"{p.name} → 适用标准 (governing standard) {name}", name,
                     )  # fmt: skip
+
+
+def _explained(parts: list[str], links: Iterable[Link]) -> dict[str, frozenset[Kind]]:
+    """The parts of a topic that lexical links name in full, with the kinds that name them.
+
+    >>> link = Link(Kind.HAZARD, "电气火灾", "电气火灾", 1.0, "alias", "自燃", "自燃")
+    >>> _explained(["自燃", "鼓包"], [link])
+    {'自燃': frozenset({<Kind.HAZARD: 'Hazard'>})}
+    """
+    words: dict[str, set[Kind]] = defaultdict(set)
+    for l in links:
+        if l.score >= EXPLAINED and l.via in _WORD_VIA and topic_word(l):
+            words[topic_word(l)].add(l.kind)
+    out = {}
+    for part in parts:
+        rest, kinds = fold(part), set()
+        for w in sorted(words, key=len, reverse=True):
+            if w in rest:
+                rest, kinds = rest.replace(w, ""), kinds | words[w]
+        if kinds and not _WORDLESS.sub("", rest):
+            out[part] = frozenset(kinds)
+    return out
 
 
 def sync_vectors(store: GraphStore, embedder: Embedder, data_dir: Path | str | None = None):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from graph import offline_model as om
 from graph.embeddings import Embedder, VectorIndex
 from graph.linking import TopicLinker
-from graph.matching import Matcher, MatchQuery
-from graph.model import Edge, Kind, Lab, Product, Rel, Scope, Standard, TestItem
+from graph.matching import EXACT_MIN, Matcher, MatchQuery
+from graph.model import Edge, Hazard, Kind, Lab, Product, Rel, Scope, Standard, TestItem
 from graph.nx_store import NetworkxStore
-from graph.semantic_linking import SemanticLinker, node_entries, topic_parts
+from graph.semantic_linking import W_GUESS, SemanticLinker, node_entries, topic_parts
+from loaders.pipeline import CATALOGUE
 
 PRODUCTS = ["电动自行车充电器", "移动电源（充电宝）", "婴幼儿服装", "安全帽", "电热水壶", "延长线插座（接线板）",
             "塑料奶瓶", "儿童推车", "毛绒玩具", "钢化玻璃", "家用燃气灶", "防颗粒物口罩"]  # fmt: skip
@@ -153,3 +156,24 @@ def test_items_of_a_linked_product_rank_by_z_score_without_ties(embedder):
     zs = [float(l.matched.split("z ")[1].rstrip(")")) for l in graph_items]
     assert zs == sorted(zs, reverse=True)
     assert len({l.score for l in graph_items}) == len(graph_items)  # a closer item never ties a farther one
+
+
+def test_a_part_a_hazard_names_brings_no_semantic_product(embedder):
+    """鼓包 ≈ 箱包 by its characters; once 鼓包 names a hazard, the embeddings' guess at it is dropped."""
+    linked = {}
+    for hazards in ([], [Hazard("爆炸", name="爆炸", aliases=["鼓包"]).to_node()]):
+        s = NetworkxStore(None)
+        s.write([Product(p, name=p).to_node() for p in [*PRODUCTS, "箱包", "包袋类"]] + hazards, [])
+        linked[bool(hazards)] = {l.id for l in SemanticLinker.from_store(s, embedder).link("充电宝 鼓包").links}
+    assert "箱包" in linked[False]
+    assert "箱包" not in linked[True] and {"移动电源（充电宝）", "爆炸"} <= linked[True]
+
+
+def test_a_dictionary_sense_of_one_english_word_only_guesses(embedder):
+    """brake → 制动 names no node here: what that sense alone reaches stays below the exact-match bar."""
+    names = [r["id"] for r in csv.DictReader((CATALOGUE / "terms.csv").open(encoding="utf-8")) if r["kind"] == "Product"]
+    s = NetworkxStore(None)
+    s.write([Product(p, name=p).to_node() for p in {*names, "叉车"}], [])
+    links = SemanticLinker.from_store(s, embedder).link("forklift with failing brakes").links
+    from_one_word = [l for l in links if l.via == "semantic" and l.matched.startswith("制动 ≈")]
+    assert from_one_word and all(l.score <= W_GUESS < EXACT_MIN for l in from_one_word)
