@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,12 +43,21 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise TableError(f"{path}: not a table file (expected one of {', '.join(TABLE_SUFFIXES)})")
 
 
+# HTML formatting tags that web exports leave in cells (CNAS scope items: 第</B>1</B>类爆炸品…)
+_MARKUP = re.compile(r"</?(?:b|i|u|em|strong|font|span|p|br|sub|sup)\b[^<>]*/?>", re.IGNORECASE)
+
+
 def _clean(v: object) -> str:
+    """A cell's text: stripped, without formatting tags, a whole float as an integer.
+
+    >>> _clean("第</B>1</B>类爆炸品 "), _clean(3.0), _clean("粒径<5mm")
+    ('第1类爆炸品', '3', '粒径<5mm')
+    """
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return str(v).strip()
+    return _MARKUP.sub("", str(v)).strip()
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -80,3 +80,10 @@ def test_terms_give_words_to_nodes_of_any_source_and_report_the_rest(tmp_path):
     assert any("terms name no node of this graph" in n for n in report.notes)
     [bad] = report.rejected
     assert bad.line == 4 and "Robot" in bad.reason
+
+
+def test_formatting_tags_of_the_web_export_are_gone(demo_store):
+    """CNAS scope cells carry stray </B> tags (第</B>1</B>类爆炸品…); no name keeps them."""
+    names = [n.props.get("name", n.id) for kind in (Kind.PRODUCT, Kind.TEST_ITEM) for n in demo_store.nodes(kind)]
+    assert "第1类爆炸品安全技术说明书检验" in names
+    assert not [n for n in names if "</" in n or "<b>" in n.lower()]
