@@ -39,6 +39,8 @@ PARTS = {
 
 # Leading section numbers on object names: "2.7 落地灯/台灯", "1.电器和电器产品", "4.1 服装类".
 _NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*\s*[.、．]?\s*")
+# The accreditation round's note on an object, not part of its name: "锅炉(此次申请扩项，新增)".
+_APPLICATION_NOTE = re.compile(r"\s*[（(][^（）()]*(?:申请|扩项|新增|变更)[^（）()]*[）)]\s*$")
 # Several items in one cell: "数量、外观、包装、款式".
 _ITEM_SPLIT = re.compile(r"[、，,；;]")
 _ALL_SCOPE = re.compile(r"全部|所有|全项目|认可的.*项目$")
@@ -53,14 +55,17 @@ def is_cnas(path: Path) -> bool:
 
 
 def object_name(raw: str) -> str:
-    """The product an inspection object names, without section numbering.
+    """The product an inspection object names, without section numbering or an application note.
 
     >>> object_name("2.7 落地灯/台灯")
     '落地灯/台灯'
     >>> object_name("1.电器和电器产品")
     '电器和电器产品'
+    >>> object_name("锅炉(此次申请扩项，新增)")
+    '锅炉'
     """
-    return normalise_name(_NUMBERING.sub("", raw)) or normalise_name(raw)
+    name = _APPLICATION_NOTE.sub("", _NUMBERING.sub("", raw))
+    return normalise_name(name) or normalise_name(raw)
 
 
 def _conjoined(name: str) -> list[str]:
