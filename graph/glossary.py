@@ -28,7 +28,10 @@ MAX_TERMS = 2  # Chinese terms kept per English phrase
 STOPWORDS = frozenset(
     "a an the of on in at to for from by with and or when while after before is are was were be been it its "
     "this that these those there my our your their his her keeps keep getting gets get got too very so "
-    "don't doesn't didn't won't can't not no does do did has have had which who what where how why".split()
+    "don't doesn't didn't won't can't not no does do did has have had which who what where how why "
+    "but yet than then as if because since until though also just still even only again ever never now "
+    "i we you he she they me us him them can could would should will may might must into onto out off up "
+    "down over about all any some more most much many such".split()
 )
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 _NOTE = re.compile(r"\([^)]*\)|\[[^]]*\]")

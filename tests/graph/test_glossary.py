@@ -34,6 +34,7 @@ def test_plural_and_inflected_words_find_their_entry(cedict):
 
 def test_stopwords_are_not_translated(cedict):
     assert set(_terms(cedict, "the lamp of a desk")) <= {"lamp", "desk"}
+    assert set(_terms(cedict, "heater tips over but keeps heating")) <= {"heater", "tips", "heating"}  # but → 不过
 
 
 def test_useful_keeps_only_terms_the_graph_can_use():
