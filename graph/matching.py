@@ -139,7 +139,7 @@ class Matcher:
         hits = self.store.scope_hits(linked)
         lines = self._lines(hits, q, as_of, weights)
         ranked = self._labs_from(lines, q)
-        if len(ranked) < q.top_k and widened is not None:
+        if widened is not None and _named(ranked) < q.top_k:
             seen = {h.scope.id for h in hits}
             extra = [h for h in self.store.scope_hits(widened) if h.scope.id not in seen]
             ranked = self._labs_from(lines + self._lines(extra, q, as_of, weights), q)
@@ -228,7 +228,7 @@ class Matcher:
     ) -> list[ExpertMatch]:
         hits = self.store.specialty_hits(linked)
         ranked = self._experts_from(hits, q, as_of, weights)
-        if len(ranked) < q.top_k and widened is not None:
+        if widened is not None and _named(ranked) < q.top_k:
             seen = {(h.expert.id, h.target) for h in hits}
             extra = [h for h in self.store.specialty_hits(widened) if (h.expert.id, h.target) not in seen]
             ranked = self._experts_from(hits + extra, q, as_of, weights)
@@ -290,6 +290,11 @@ class Matcher:
         where = "、".join(x for x in (q.province, q.city) if x) or "长三角及全国"
         what = "检验检测机构" if labs_empty else "专家"
         return f"{where}没有在 {as_of} 有效认可、能力覆盖该主题的{what} (none valid on {as_of} covers the topic there)"
+
+
+def _named(ranked: list[LabMatch] | list[ExpertMatch]) -> int:
+    """How many candidates the topic's words qualify: guessed (related) ones leave room for the category tier."""
+    return sum(1 for m in ranked if m.tier != "related")
 
 
 def _full_province(name: str) -> str:

@@ -41,6 +41,7 @@ def store() -> NetworkxStore:
         Lab("ZJ-SUSP", "浙江己检验站", province="浙江省", city="杭州市", valid_from="2019-01-01", valid_to="2025-01-01",
             suspended="定期检验"),
         Lab("JS-EXACT", "江苏甲检验院", province="江苏省", city="南京市", valid_from="2019-01-01", valid_to="2025-01-01"),
+        Lab("ZJ-FOOD", "浙江庚食品检验所", province="浙江省", city="杭州市", valid_from="2019-01-01", valid_to="2025-01-01"),
     ]  # fmt: skip
     scopes = [
         (_scope("s1", "ZJ-EXACT", "压力容器", "定期检验", "TSG 21-2016", limits="不含超高压容器"), "压力容器", ["定期检验"], ["TSG 21-2016"]),
@@ -51,6 +52,7 @@ def store() -> NetworkxStore:
         (_scope("s6", "ZJ-OLD", "压力容器", "定期检验", "TSG 21-2016", valid_to="2019-12-31"), "压力容器", ["定期检验"], ["TSG 21-2016"]),
         (_scope("s7", "ZJ-SUSP", "压力容器", "定期检验", ""), "压力容器", ["定期检验"], []),
         (_scope("s8", "JS-EXACT", "压力容器", "定期检验", "TSG 21-2016"), "压力容器", ["定期检验"], ["TSG 21-2016"]),
+        (_scope("s9", "ZJ-FOOD", "食用油", "外观检验", ""), "食用油", ["外观检验"], []),
     ]  # fmt: skip
     experts = [
         Expert("E-ZJ", "合成专家-A", ("压力容器定期检验",), "ZJ-EXACT", "浙江甲检验院", "浙江省", "杭州市", ("signatory",), "2025-01-01"),
@@ -185,3 +187,12 @@ def test_a_guessed_product_alone_ranks_below_the_items_the_topic_names(store):
     tiers = {l.id: l.tier for l in r.labs}
     assert tiers["ZJ-PRODUCT"] == "related" and tiers["ZJ-ITEM"] == tiers["ZJ-EXACT"] == "item"
     assert [l.tier for l in r.labs][-1] == "related"
+
+
+def test_guessed_candidates_leave_room_for_the_category_tier(store):
+    """A guess at edible oil does not keep out the boilers, of the pressure vessels' own category."""
+    product = Link(Kind.PRODUCT, "食用油", "食用油", 0.4, "semantic", "")
+    m = Matcher(store, linker=guessing(store, product), default_as_of=AS_OF)
+    r = m.match(MatchQuery("压力容器", province="浙江省", top_k=3))
+    assert [l.tier for l in r.labs] == ["product", "product", "category"]
+    assert [l.tier for l in m.match(MatchQuery("压力容器", province="浙江省", top_k=5)).labs][-1] == "related"
