@@ -38,7 +38,7 @@ from loaders.regions import province_of, yrd_provinces
 
 TIER_BASE = {"exact": 40.0, "product": 30.0, "item": 20.0, "category": 10.0, "related": 0.0}
 WEIGHT_SCALE = 5.0
-MAX_BONUS = 4.0  # breadth bonus cap: more qualifying lines, more matched targets
+MAX_BONUS = 1.0  # breadth bonus cap (log2 of the lines or targets): it orders equals, a weight 0.2 higher still wins
 CLOSENESS_SCALE = 1.0  # a line or expert worded like the topic ranks up to this much higher in its tier
 # Links below this weight (the semantic layer's guesses at 0.40, a product's more distant graph neighbours)
 # rank candidates but never make a line exact: a guessed product with a guessed item is no exact match.
