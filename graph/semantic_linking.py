@@ -143,7 +143,8 @@ class SemanticLinker:
         # Guesses, linked below the exact-match bar: what a dictionary sense of one English word that
         # names no node reaches (failing → 弱点 ≈ 弱电工程), and the other products and items a part
         # that names a product reaches (微波炉 ≈ 锅炉); standards titled after it still link in full.
-        single_glosses = {g.chinese for g in glosses} - set(parts) - self._surface_texts
+        phrases = {g.chinese for g in glosses if " " in g.english}  # electric kettle → 电热壶 is no guess
+        single_glosses = {g.chinese for g in glosses} - phrases - set(parts) - self._surface_texts
         if glosses:  # an English topic: the Chinese terms for its words are parts too, and all of them together
             whole.append(len(parts))
             parts += [" ".join(dict.fromkeys(g.chinese for g in glosses))] + [g.chinese for g in glosses]
