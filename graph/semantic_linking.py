@@ -138,6 +138,7 @@ class SemanticLinker:
     def link(self, topic: str) -> TopicLinks:
         lex = self.lexical.link(topic)
         parts = topic_parts(topic)
+        explained = _explained(parts[1:], lex.links)
         whole = [0]  # the parts that stand for the whole topic
         glosses = self.lexical.translate(topic)
         # Guesses, linked below the exact-match bar: what a dictionary sense of one English word that
@@ -151,7 +152,6 @@ class SemanticLinker:
             parts = list(dict.fromkeys(parts))
         vectors = self.embedder.encode_queries(parts)
         closeness = self._closeness(vectors[whole])
-        explained = _explained(parts[1 : len(topic_parts(topic))], lex.links)
         found: dict[tuple[Kind, str], Link] = {(l.kind, l.id): l for l in lex.links}
         near: dict[tuple[Kind, str], _Hit] = {}  # every node's best evidence, for the graph step
         fallback: dict[Kind, list[_Hit]] = {}
@@ -162,7 +162,8 @@ class SemanticLinker:
             strong = [h for h in hits if h.z >= Z_LINK or h.delta >= D_LINK][:MAX_SEMANTIC_PER_KIND]
             for h in strong:
                 w = _weight(max(h.z, Z_LINK + (h.delta - D_LINK) * 100))
-                guess = h.part in single_glosses or (kind in (Kind.PRODUCT, Kind.TEST_ITEM) and Kind.PRODUCT in explained.get(h.part, ()))
+                product_part = Kind.PRODUCT in explained.get(h.part, ())
+                guess = h.part in single_glosses or (product_part and kind in (Kind.PRODUCT, Kind.TEST_ITEM))
                 self._fuse(found, h, min(w, W_GUESS) if guess else w)
             fallback[kind], fallback_all[kind] = hits[:MAX_FALLBACK], hits
         self._graph(found, near)
