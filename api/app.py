@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,6 +18,17 @@ from graph.stores import open_store
 log = logging.getLogger("yrdq.api")
 
 
+@asynccontextmanager
+async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Build the matcher (graph index, and the model when there is one) before the first request, so that
+    "startup complete" means ready; a store that is down leaves requests to answer 503."""
+    try:
+        app.state.service.matcher
+    except StoreError as exc:
+        log.warning("the graph store is unavailable at start-up: %s", exc)
+    yield
+
+
 def create_app(store: GraphStore | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -24,6 +37,7 @@ def create_app(store: GraphStore | None = None, settings: Settings | None = None
         " Matching of testing institutions and experts to risk topics, standards gaps and shared sampling results"
         " for the Yangtze River Delta.",
         version="0.1.0",
+        lifespan=_warm_up,
     )
     app.state.service = Service(store if store is not None else open_store(settings), settings)
     for r in (matching.router, gaps.router, entities.router, meta.router, sampling.router):

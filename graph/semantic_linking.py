@@ -309,8 +309,9 @@ def sync_vectors(store: GraphStore, embedder: Embedder, data_dir: Path | str | N
     Returns the index and its :class:`~graph.embeddings.SyncStats` (how many texts were embedded).
     """
     index = (VectorIndex.load(data_dir) if data_dir is not None else None) or VectorIndex(embedder.dim, "")
+    before = (index.model, index.entries)
     stats = index.sync(embedder, node_entries(store))
-    if data_dir is not None:
+    if data_dir is not None and (index.model, index.entries) != before:  # a query leaves the folder alone
         index.save(data_dir)
     return index, stats
 

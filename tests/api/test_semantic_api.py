@@ -83,3 +83,11 @@ def test_without_the_model_matching_is_lexical_and_says_why(loaded, tmp_path):
     body = client.get("/match", params={"topic": "电动自行车充电器 温升"}).json()
     assert body["semantic"].startswith("off") and body["labs"]
     assert all(l["via"] not in ("semantic", "graph") for l in body["links"])
+
+
+def test_the_service_is_ready_when_startup_completes(loaded):
+    """The model and graph index load at start-up, not on the first request (which a health check may time)."""
+    app = create_app(settings=Settings(data_dir=loaded))
+    assert "matcher" not in vars(app.state.service)
+    with TestClient(app):
+        assert "matcher" in vars(app.state.service) and app.state.service.semantic.startswith("on")

@@ -114,6 +114,14 @@ def test_the_index_is_kept_and_reused(store, embedder, tmp_path):
     assert again.sync(embedder, node_entries(store)).embedded == 0
 
 
+def test_opening_an_unchanged_graph_writes_nothing(store, embedder, tmp_path):
+    """A query opens the index: on a read-only or shared data folder it must not write."""
+    SemanticLinker.from_store(store, embedder, tmp_path)
+    written = {f.name: f.stat().st_mtime_ns for f in tmp_path.iterdir()}
+    SemanticLinker.from_store(store, embedder, tmp_path)
+    assert {f.name: f.stat().st_mtime_ns for f in tmp_path.iterdir()} == written
+
+
 def test_an_english_topic_reaches_the_chinese_product_through_its_gloss(linker):
     link = by_kind(linker.link("electric kettle boiled dry"), Kind.PRODUCT).get("电热水壶")
     assert link is not None and link.via == "semantic" and link.score > W_GUESS  # a phrase's term is no guess
