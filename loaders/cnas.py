@@ -46,6 +46,9 @@ _ITEM_SPLIT = re.compile(r"[、，,；;]")
 _ALL_SCOPE = re.compile(r"全部|所有|全项目|认可的.*项目$")
 _FIELD_NOISE = re.compile(r"(的)?(检验|检测)?(项目|领域|范围|参数)$")
 MAX_ITEM_LEN = 30  # a longer fragment is a sentence, not an item name
+# A note limiting a line to some objects ("仅限锂电池", "只做：…"); "不含…" / "除…外" exclude and are not read.
+_ONLY = re.compile(r"(?:仅限|只限|仅适用于|只适用于|仅检验?|只检验?|仅做|只做)[:：]?([^)）;；。]+)")
+MIN_LIMITED_OBJECT = 3  # two-character names (金属, 货物) are too often part of a longer clause
 
 
 def is_cnas(path: Path) -> bool:
@@ -136,6 +139,7 @@ class CnasLoader:
             else:
                 self._scope(part / "materials.csv", body_type, "名称", "成分特性名称", with_standards=False)
             self._signatories(part / "signatories.csv", body_type)
+        self._limited_objects()
         if self.latest_start:
             self.batch.meta["snapshot"] = self.latest_start
         if self.unparsed:
@@ -264,6 +268,15 @@ class CnasLoader:
                         self.batch.link(std.key, Rel.SPECIFIES, ikey)
         progress.done()
 
+    def _limited_objects(self) -> None:
+        """A line limited to an object (说明 仅限锂电池, 只做汽油) covers that object too, where another line
+        of the load inspects it under that name: a lithium-battery laboratory's 货物鉴定 line is about batteries."""
+        objects = {key[1]: name_key(n.props.get("name", key[1])) for key, n in self.batch.nodes.items() if key[0] == Kind.PRODUCT}
+        for key, node in list(self.batch.nodes.items()):
+            if key[0] == Kind.SCOPE:
+                for pid in limited_to(node.props.get("limits", ""), objects):
+                    self.batch.link(key, Rel.COVERS_PRODUCT, (Kind.PRODUCT, pid))
+
     def _product(self, raw: str, body: _Body) -> tuple[Kind, str]:
         name = object_name(raw)
         key = name_key(name)
@@ -320,6 +333,22 @@ def synthetic_name(pseudonym: str) -> str:
     '合成专家-1AC00315'
     """
     return "合成专家-" + pseudonym.rsplit("-", 1)[-1].upper()
+
+
+def limited_to(note: str, objects: dict[str, str]) -> list[str]:
+    """The objects (id → name key) a scope note limits its line to; an exclusion names none.
+
+    >>> objects = {"锂电池": "锂电池", "安全技术说明书": "安全技术说明书", "超高压容器": "超高压容器"}
+    >>> limited_to("第九类杂项危险品(仅限锂电池)", objects), limited_to("不含超高压容器", objects)
+    (['锂电池'], [])
+    >>> limited_to("第1类爆炸品(只做热稳定性)、安全技术说明书", objects)  # the clause ends at the bracket
+    []
+    """
+    text = "".join(" ".join(m.group(1) for m in _ONLY.finditer(note)).lower().split())
+    if not text:
+        return []
+    hits = {pid: k for pid, k in objects.items() if len(k) >= MIN_LIMITED_OBJECT and k in text}
+    return sorted(pid for pid, k in hits.items() if not any(k != o and k in o for o in hits.values()))
 
 
 def specialty_targets(field_text: str, products: dict[str, str], items: dict[str, str]) -> list[tuple[Kind, str]]:

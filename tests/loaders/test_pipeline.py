@@ -87,3 +87,10 @@ def test_formatting_tags_of_the_web_export_are_gone(demo_store):
     names = [n.props.get("name", n.id) for kind in (Kind.PRODUCT, Kind.TEST_ITEM) for n in demo_store.nodes(kind)]
     assert "第1类爆炸品安全技术说明书检验" in names
     assert not [n for n in names if "</" in n or "<b>" in n.lower()]
+
+
+def test_a_line_limited_to_an_object_covers_it(demo_store):
+    """轻工业化学电源研究所's 货物鉴定 line says 仅限锂电池: it is found for lithium batteries."""
+    covered = {e.src[1] for e in demo_store.edges(Rel.COVERS_PRODUCT) if e.dst == (Kind.PRODUCT, "锂电池")}
+    labs = {e.src[1] for e in demo_store.edges(Rel.HAS_SCOPE) if e.dst[1] in covered}
+    assert {"IB0721", "IB0445", "IB0004"} <= labs
