@@ -205,6 +205,7 @@ class TopicLinker:
         self.idf = {g: math.log(1 + n_surf / len(ix)) for g, ix in self.by_gram.items()}
         self.widf = {w: math.log(1 + n_surf / len(ix)) for w, ix in self.by_word.items()}
         self.tokenizer = jieba.Tokenizer()
+        jieba.initialize()  # the plain dictionary word boundaries are read with, loaded now, not on a first query
         for s in self.surfaces:
             if s.kind in (Kind.PRODUCT, Kind.TEST_ITEM, Kind.HAZARD) and not s.text.isascii():
                 self.tokenizer.add_word(s.text, freq=2000)
