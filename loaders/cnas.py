@@ -269,10 +269,11 @@ class CnasLoader:
         progress.done()
 
     def _limited_objects(self) -> None:
-        """A line limited to an object (说明 仅限锂电池, 只做汽油) covers that object too, where another line
+        """A line limited to an object (说明 仅限锂电池, 只检：嵌入式灯具) covers that object too, where another line
         of the load inspects it under that name: a lithium-battery laboratory's 货物鉴定 line is about batteries."""
-        objects = {key[1]: name_key(n.props.get("name", key[1])) for key, n in self.batch.nodes.items() if key[0] == Kind.PRODUCT}
-        for key, node in list(self.batch.nodes.items()):
+        nodes = self.batch.nodes
+        objects = {key[1]: name_key(n.props.get("name", key[1])) for key, n in nodes.items() if key[0] == Kind.PRODUCT}
+        for key, node in list(nodes.items()):
             if key[0] == Kind.SCOPE:
                 for pid in limited_to(node.props.get("limits", ""), objects):
                     self.batch.link(key, Rel.COVERS_PRODUCT, (Kind.PRODUCT, pid))
