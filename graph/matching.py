@@ -150,19 +150,10 @@ class Matcher:
         wi, items = weights.best(Kind.TEST_ITEM, hit.items)
         ws, stds = weights.best(Kind.STANDARD, hit.standards)
         wc, cats = weights.best(Kind.CATEGORY, hit.categories)
-        numbered = any(s in weights.numbered for s in stds)
-        if (wp >= EXACT_MIN and max(wi, ws) >= EXACT_MIN) or numbered:
-            tier, w = "exact", (max(wp, wi, ws) if numbered else (wp + max(wi, ws)) / 2)
-        elif wp >= EXACT_MIN:
-            tier, w = "product", wp
-        elif wi or ws:
-            tier, w = "item", max(wi, ws)
-        elif wc:
-            tier, w = "category", wc
-        elif wp:  # a guessed product alone: below what the topic's words name
-            tier, w = "related", wp
-        else:
+        ranked = _tier(wp, max(wi, ws), wc, numbered=any(s in weights.numbered for s in stds))
+        if ranked is None:
             return None
+        tier, w = ranked
         named = [(Kind.PRODUCT, ps), (Kind.TEST_ITEM, items), (Kind.STANDARD, stds)]
         if tier == "category":
             named.append((Kind.CATEGORY, cats))
@@ -260,17 +251,8 @@ class Matcher:
                 evidence.append(SpecialtyEvidence(h.text, h.target[0].value, name, tier, round(TIER_BASE[tier] + WEIGHT_SCALE * w, 4), close))
             if not evidence:
                 continue
-            wp, wi = kinds.get(Kind.PRODUCT, 0.0), max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
-            if wp >= EXACT_MIN and wi >= EXACT_MIN:
-                tier, w = "exact", (wp + wi) / 2
-            elif wp >= EXACT_MIN:
-                tier, w = "product", wp
-            elif wi:
-                tier, w = "item", wi
-            elif kinds.get(Kind.CATEGORY):
-                tier, w = "category", kinds[Kind.CATEGORY]
-            else:
-                tier, w = "related", wp
+            wi = max(kinds.get(Kind.TEST_ITEM, 0.0), kinds.get(Kind.STANDARD, 0.0))
+            tier, w = _tier(kinds.get(Kind.PRODUCT, 0.0), wi, kinds.get(Kind.CATEGORY, 0.0))  # evidence: some weight
             evidence.sort(key=lambda e: (-e.score, e.target, e.text))
             p = hs[0].expert.props
             conflict = next((name for key, name in parties.items() if _same_org(key, p.get("affiliation_name", ""))), "")
@@ -290,6 +272,28 @@ class Matcher:
         where = "、".join(x for x in (q.province, q.city) if x) or "长三角及全国"
         what = "检验检测机构" if labs_empty else "专家"
         return f"{where}没有在 {as_of} 有效认可、能力覆盖该主题的{what} (none valid on {as_of} covers the topic there)"
+
+
+def _tier(wp: float, wi: float, wc: float, numbered: bool = False) -> tuple[str, float] | None:
+    """The tier (see the module's table) and weight of a line or expert from its best product, item or
+    standard, and category link weights; ``numbered``: it uses a standard the topic names by number.
+
+    >>> _tier(1.0, 0.6, 0.0), _tier(0.4, 0.6, 0.0), _tier(0.4, 0.0, 0.0), _tier(0.0, 0.0, 0.0)
+    (('exact', 0.8), ('item', 0.6), ('related', 0.4), None)
+    """
+    if numbered:
+        return "exact", max(wp, wi)
+    if wp >= EXACT_MIN and wi >= EXACT_MIN:
+        return "exact", (wp + wi) / 2
+    if wp >= EXACT_MIN:
+        return "product", wp
+    if wi:
+        return "item", wi
+    if wc:
+        return "category", wc
+    if wp:  # a guessed product alone: below what the topic's words name
+        return "related", wp
+    return None
 
 
 def _named(ranked: list[LabMatch] | list[ExpertMatch]) -> int:

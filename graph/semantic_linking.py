@@ -67,7 +67,7 @@ MAX_GOVERNING = 8  # a product governed by more standards than this is too broad
 _PARTS = re.compile(r"[\s,，。；;、/|]+")
 EXPLAINED = 0.9  # a lexical link this strong names its words in full
 _WORD_VIA = ("name", "alias", "synonym", "translation", "number")
-_WORDLESS = re.compile(r"[^\w]+")  # what is left of a part once its linked words are taken out
+_WORDLESS = re.compile(r"\W+")  # what is left of a part once its linked words are taken out
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class SemanticLinker:
         self.index = index
         self.governs: dict[str, list[str]] = graph.get("governs", {})  # product → standards
         self.specifies: dict[str, list[str]] = graph.get("specifies", {})  # standard → items
-        self._surface_texts = {fold(s.text) for s in lexical.surfaces}  # every name and alias
+        self._surface_texts = {s.text for s in lexical.surfaces}  # every name and alias, folded
         self._reachable = {  # what the graph step can reach from some product
             Kind.STANDARD: {s for ss in self.governs.values() for s in ss},
             Kind.TEST_ITEM: {i for ss in self.governs.values() for s in ss for i in self.specifies.get(s, [])},
@@ -292,10 +292,11 @@ def _explained(parts: list[str], links: Iterable[Link]) -> dict[str, frozenset[K
     for l in links:
         if l.score >= EXPLAINED and l.via in _WORD_VIA and topic_word(l):
             words[topic_word(l)].add(l.kind)
+    longest_first = sorted(words, key=len, reverse=True)
     out = {}
     for part in parts:
         rest, kinds = fold(part), set()
-        for w in sorted(words, key=len, reverse=True):
+        for w in longest_first:
             if w in rest:
                 rest, kinds = rest.replace(w, ""), kinds | words[w]
         if kinds and not _WORDLESS.sub("", rest):
